@@ -122,3 +122,27 @@ var CheckKinds = []CheckKind{CheckAssert, CheckUnique, CheckNotNull, CheckAccept
 func (k CheckKind) String() string {
 	return [...]string{"assert", "unique", "not_null", "accepted_values", "row_count", "similar_except", "in_database"}[k]
 }
+
+var exprKindNames = [...]string{
+	ExprInvalid: "invalid", ExprColumn: "column", ExprSelf: "self", ExprLiteral: "literal",
+	ExprCall: "call", ExprUnary: "unary", ExprBinary: "binary", ExprCond: "conditional",
+}
+
+func (k ExprKind) String() string {
+	if int(k) < len(exprKindNames) {
+		return exprKindNames[k]
+	}
+	return "invalid"
+}
+
+// The enums serialise as their spellings, so that `runner plan -json` and
+// golden plans read as the pipeline file does.
+
+func (t Type) MarshalText() ([]byte, error)      { return []byte(t.String()), nil }
+func (m Mode) MarshalText() ([]byte, error)      { return []byte(m.String()), nil }
+func (k Keep) MarshalText() ([]byte, error)      { return []byte(k.String()), nil }
+func (s Severity) MarshalText() ([]byte, error)  { return []byte(s.String()), nil }
+func (o OnError) MarshalText() ([]byte, error)   { return []byte(o.String()), nil }
+func (k CheckKind) MarshalText() ([]byte, error) { return []byte(k.String()), nil }
+func (k ExprKind) MarshalText() ([]byte, error)  { return []byte(k.String()), nil }
+func (o Op) MarshalText() ([]byte, error)        { return []byte(o.String()), nil }

@@ -1,0 +1,31 @@
+pipeline "people" {
+  description = "People CSV into crm.people"
+}
+
+source "csv" {
+  path = "data/people.csv"
+}
+
+column "name" {
+  from = "Name"
+}
+
+column "age" {
+  from = "Age"
+  type = int32
+}
+
+column "age" { # ERROR: Duplicate column
+  from = "Age"
+  type = int64
+}
+
+document {
+  name = col.name
+  age  = col.age
+}
+
+target "mongodb" {
+  database   = "crm"
+  collection = "people"
+}

@@ -1,0 +1,33 @@
+pipeline "people" {
+  description = "People CSV into crm.people"
+}
+
+source "csv" {
+  path = "data/people.csv"
+}
+
+column "name" {
+  from = "Name"
+}
+
+column "age" {
+  from = "Age"
+  type = int32
+}
+
+document {
+  name = col.name
+  age  = col.age
+}
+
+target "mongodb" {
+  database   = "crm"
+  collection = "people"
+
+  index "by_name" {
+    keys = { name = 1 }
+  }
+  index "by_name" { # ERROR: Duplicate index
+    keys = { age = -1 }
+  }
+}

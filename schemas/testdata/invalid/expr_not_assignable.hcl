@@ -1,0 +1,31 @@
+pipeline "people" {
+  description = "People CSV into crm.people"
+}
+
+source "csv" {
+  path = "data/people.csv"
+}
+
+column "name" {
+  from = "Name"
+}
+
+column "age" {
+  from = "Age"
+  type = int32
+}
+
+column "name_length" {
+  type = string
+  expr = length(col.name) # ERROR: Incompatible expression type
+}
+
+document {
+  name = col.name
+  age  = col.age
+}
+
+target "mongodb" {
+  database   = "crm"
+  collection = "people"
+}

@@ -1,0 +1,28 @@
+pipeline "people" {
+  description = "People CSV into crm.people"
+}
+
+source "csv" {
+  path = "data/people.csv"
+}
+
+column "name" {
+  from = "Name"
+}
+
+column "age" {
+  from = "Age"
+  type = int32
+}
+
+document {
+  _id  = col.name
+  name = col.name
+  age  = col.age
+}
+
+target "mongodb" {
+  database   = "crm"
+  collection = "people"
+  id_keys    = [col.name] # ERROR: Conflicting _id
+}

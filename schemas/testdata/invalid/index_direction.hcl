@@ -1,0 +1,30 @@
+pipeline "people" {
+  description = "People CSV into crm.people"
+}
+
+source "csv" {
+  path = "data/people.csv"
+}
+
+column "name" {
+  from = "Name"
+}
+
+column "age" {
+  from = "Age"
+  type = int32
+}
+
+document {
+  name = col.name
+  age  = col.age
+}
+
+target "mongodb" {
+  database   = "crm"
+  collection = "people"
+
+  index "by_age" {
+    keys = { age = 2 } # ERROR: Invalid index direction
+  }
+}

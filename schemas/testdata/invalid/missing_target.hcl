@@ -1,0 +1,21 @@
+pipeline "people" { # ERROR: Missing target block
+  description = "People CSV into crm.people"
+}
+
+source "csv" {
+  path = "data/people.csv"
+}
+
+column "name" {
+  from = "Name"
+}
+
+column "age" {
+  from = "Age"
+  type = int32
+}
+
+document {
+  name = col.name
+  age  = col.age
+}

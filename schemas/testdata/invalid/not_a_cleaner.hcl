@@ -1,0 +1,27 @@
+pipeline "people" {
+  description = "People CSV into crm.people"
+}
+
+source "csv" {
+  path = "data/people.csv"
+}
+
+column "name" {
+  from  = "Name"
+  clean = [trim, length] # ERROR: Not a cleaning function
+}
+
+column "age" {
+  from = "Age"
+  type = int32
+}
+
+document {
+  name = col.name
+  age  = col.age
+}
+
+target "mongodb" {
+  database   = "crm"
+  collection = "people"
+}

@@ -1,0 +1,230 @@
+package schemas
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/ext/typeexpr"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/hashicorp/hcl/v2/hclwrite"
+	"github.com/zclconf/go-cty/cty"
+	"github.com/zclconf/go-cty/cty/convert"
+
+	"runner/schemas/diag"
+	"runner/stages/plan"
+)
+
+// envVarPrefix prefixes the environment variables that set pipeline
+// variables: RUNNER_VAR_csv_path sets var.csv_path.
+const envVarPrefix = "RUNNER_VAR_"
+
+// sensitiveValue replaces a sensitive variable's value wherever the plan
+// would show it.
+const sensitiveValue = "(sensitive)"
+
+// assigned is a variable's value and where it came from.
+type assigned struct {
+	value  cty.Value
+	origin string
+}
+
+// resolvedVariables is the outcome of resolving every declared variable.
+type resolvedVariables struct {
+	// values holds every declared variable; cty.DynamicVal when it has no
+	// valid value (already reported).
+	values  map[string]cty.Value
+	names   []string
+	plan    []plan.Variable
+	secrets []string
+}
+
+// resolveVariables gives each variable its value, from lowest to highest
+// precedence: the default, the environment (RUNNER_VAR_<name>), the -var-file
+// files in order, then -var flags.
+func (l *Loader) resolveVariables(blocks []*variableBlock) (resolvedVariables, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	byName := map[string]*variableBlock{}
+	got := map[string]assigned{}
+	r := resolvedVariables{values: map[string]cty.Value{}}
+	for _, b := range blocks {
+		byName[b.Name] = b
+		r.names = append(r.names, b.Name)
+		if b.Default != cty.NilVal {
+			got[b.Name] = assigned{value: b.Default, origin: "default"}
+		}
+	}
+
+	for _, b := range blocks {
+		name := envVarPrefix + b.Name
+		if raw, ok := l.opts.Env(name); ok {
+			if v, d := parseRawValue(raw, b, "The environment variable "+name); d != nil {
+				diags = append(diags, d)
+			} else {
+				got[b.Name] = assigned{value: v, origin: "env " + name}
+			}
+		}
+	}
+
+	for _, path := range l.opts.VarFiles {
+		diags = append(diags, l.readVarFile(path, byName, r.names, got)...)
+	}
+
+	flagNames := make([]string, 0, len(l.opts.Vars))
+	for name := range l.opts.Vars {
+		flagNames = append(flagNames, name)
+	}
+	sort.Strings(flagNames)
+	for _, name := range flagNames {
+		b, ok := byName[name]
+		if !ok {
+			diags = append(diags, sourceless("Undeclared variable", "-var sets %q, but the pipeline declares no variable of that name.%s%s",
+				name, didYouMean(name, r.names), declaredVariables(r.names)))
+			continue
+		}
+		if v, d := parseRawValue(l.opts.Vars[name], b, "-var "+name); d != nil {
+			diags = append(diags, d)
+		} else {
+			got[name] = assigned{value: v, origin: "-var"}
+		}
+	}
+
+	for _, b := range blocks {
+		a, ok := got[b.Name]
+		if !ok {
+			diags = append(diags, errorAt(b.NameRange, "No value for variable",
+				"Variable %q has no default and no value was given. Set it with -var %s=..., in a -var-file, or with the environment variable %s%s.",
+				b.Name, b.Name, envVarPrefix, b.Name))
+			r.values[b.Name] = cty.DynamicVal
+			continue
+		}
+		r.values[b.Name] = a.value
+		pv := plan.Variable{Name: b.Name, Type: typeexpr.TypeString(b.Type), Description: b.Description,
+			Value: valueText(a.value), Sensitive: b.Sensitive, Origin: a.origin, Range: toRange(b.DeclRange)}
+		if b.Sensitive {
+			pv.Value = sensitiveValue
+			r.secrets = append(r.secrets, secretStrings(a.value)...)
+		}
+		r.plan = append(r.plan, pv)
+	}
+	return r, diags
+}
+
+// readVarFile reads a -var-file: name = value lines, later files winning.
+// A name the pipeline does not declare is a warning, as in Terraform, so one
+// file can serve several pipelines.
+func (l *Loader) readVarFile(path string, byName map[string]*variableBlock, names []string, got map[string]assigned) diag.Diagnostics {
+	src, err := l.opts.ReadFile(path)
+	if err != nil {
+		return diag.Diagnostics{sourceless("Cannot read variable file", "-var-file %s cannot be read: %s.", path, readProblem(err))}
+	}
+	l.sources[path] = src
+	file, hd := hclsyntax.ParseConfig(src, path, hcl.InitialPos)
+	diags := fromHCL(hd)
+	if hd.HasErrors() {
+		return diags
+	}
+	body := file.Body.(*hclsyntax.Body)
+	if ds := numberProblems(body); ds.HasErrors() {
+		return append(diags, ds...)
+	}
+	for _, block := range body.Blocks {
+		diags = append(diags, errorAt(block.TypeRange, "Unexpected block in variable file",
+			"A variable file holds name = value lines only."))
+	}
+	for _, attr := range sortedAttributes(body) {
+		b, ok := byName[attr.Name]
+		if !ok {
+			diags = append(diags, warningAt(attr.NameRange, "Undeclared variable",
+				"%s The value is ignored.", unknownVariableDetail(attr.Name, names)))
+			continue
+		}
+		val, hd := attr.Expr.Value(nil)
+		diags = append(diags, fromHCL(hd)...)
+		if hd.HasErrors() {
+			continue
+		}
+		cv, err := convert.Convert(val, b.Type)
+		if err != nil {
+			diags = append(diags, errorAt(attr.Expr.Range(), "Invalid value for variable",
+				"Variable %q is %s: %s.", b.Name, typeexpr.TypeString(b.Type), err))
+			continue
+		}
+		got[b.Name] = assigned{value: cv, origin: "-var-file " + path}
+	}
+	return diags
+}
+
+// parseRawValue reads a value given on the command line or in the
+// environment. As in Terraform, a string (or untyped) variable takes the text
+// as it is, and other types parse it as an expression ("[\"a\", \"b\"]",
+// "42"). The text itself never appears in a message: it may be a secret.
+func parseRawValue(raw string, b *variableBlock, from string) (cty.Value, *diag.Diagnostic) {
+	if b.Type == cty.String || b.Type == cty.DynamicPseudoType {
+		return cty.StringVal(raw), nil
+	}
+	want := typeexpr.TypeString(b.Type)
+	expr, hd := hclsyntax.ParseExpression([]byte(raw), from, hcl.InitialPos)
+	if hd.HasErrors() {
+		return cty.NilVal, sourceless("Invalid value for variable",
+			"%s gives variable %q a value that is not a valid expression (%s). Variable %q is %s; write it as in a pipeline file, for example %s.",
+			from, b.Name, hd[0].Summary, b.Name, want, typeExample(b.Type))
+	}
+	if ds := numberProblems(expr); ds.HasErrors() {
+		return cty.NilVal, sourceless("Invalid value for variable", "%s gives variable %q a number beyond the range of a float64.", from, b.Name)
+	}
+	val, hd := expr.Value(nil)
+	if hd.HasErrors() {
+		return cty.NilVal, sourceless("Invalid value for variable",
+			"%s gives variable %q a value that must be a literal (%s).", from, b.Name, hd[0].Summary)
+	}
+	cv, err := convert.Convert(val, b.Type)
+	if err != nil {
+		return cty.NilVal, sourceless("Invalid value for variable",
+			"%s gives variable %q a value that is not %s: %s.", from, b.Name, want, err)
+	}
+	return cv, nil
+}
+
+// typeExample shows how to write a value of ty on the command line.
+func typeExample(ty cty.Type) string {
+	switch {
+	case ty == cty.Number:
+		return "42 or 0.5"
+	case ty == cty.Bool:
+		return "true"
+	case ty.IsListType() || ty.IsSetType() || ty.IsTupleType():
+		return `["a", "b"]`
+	case ty.IsMapType() || ty.IsObjectType():
+		return `{ key = "value" }`
+	}
+	return `"text"`
+}
+
+// valueText renders a value in pipeline-file syntax for the plan.
+func valueText(v cty.Value) string {
+	return strings.TrimSpace(string(hclwrite.TokensForValue(v).Bytes()))
+}
+
+// secretStrings lists the non-empty strings inside a sensitive value: those
+// are what the runner must mask in its output.
+func secretStrings(v cty.Value) []string {
+	if v.IsNull() || !v.IsKnown() {
+		return nil
+	}
+	ty := v.Type()
+	switch {
+	case ty == cty.String:
+		if s := v.AsString(); s != "" {
+			return []string{s}
+		}
+	case ty.IsListType(), ty.IsSetType(), ty.IsTupleType(), ty.IsMapType(), ty.IsObjectType():
+		var out []string
+		for it := v.ElementIterator(); it.Next(); {
+			_, e := it.Element()
+			out = append(out, secretStrings(e)...)
+		}
+		return out
+	}
+	return nil
+}

@@ -1,0 +1,7 @@
+// Package report renders what a run did. Run is plain data, filled by the
+// runner from every stage's counts; this package only writes it out:
+// run.json for machines, cleaning.md for people, quality.csv per column, and
+// rejects.csv, streamed while the run goes so that no rejected row is held
+// in memory. Report files may hold personal data, so every one is created
+// with mode 0600.
+package report
