@@ -29,7 +29,7 @@ func fixtureRun() *Run {
 		Source:     Source{Path: "data/healthcare_dataset.csv", Files: []string{"data/healthcare_dataset.csv"}, Bytes: 8_000_000},
 		Target: Target{URI: "embedded (.runner)", Database: "medical_records", Collection: "admissions", Mode: "replace",
 			Inserted: 54_966, Batches: 55, Seconds: 2.8},
-		Stages: []Stage{{ID: "source.csv", RowsIn: 55_500, RowsOut: 55_498, RowsRejected: 2, Seconds: 0.1, RowsPerSecond: 554_980}},
+		Stages:         []Stage{{ID: "source.csv", RowsIn: 55_500, RowsOut: 55_498, RowsRejected: 2, Seconds: 0.1, RowsPerSecond: 554_980}},
 		Reconciliation: Reconciliation{RowsRead: 55_500, RowsRejected: 2, RowsDeduplicated: 532, RowsLoaded: 54_966, Holds: true},
 		Checks: []Check{
 			{Name: "ages_in_range", Kind: "assert", Severity: "error", Status: "failed", Declared: "pipelines/healthcare.hcl:180:3",
