@@ -149,12 +149,12 @@ func BinaryResult(op Op, a, b Type) (Type, error) {
 		}
 		return TypeFloat64, nil
 	case OpEq, OpNe:
-		if _, ok := CommonType(a, b); !ok {
+		if _, ok := comparedAs(a, b); !ok {
 			return TypeInvalid, fmt.Errorf("cannot compare %s with %s", a, b)
 		}
 		return TypeBool, nil
 	case OpLt, OpLe, OpGt, OpGe:
-		t, ok := CommonType(a, b)
+		t, ok := comparedAs(a, b)
 		if !ok || t == TypeBool || t == TypeStringList {
 			return TypeInvalid, fmt.Errorf("operator %s needs two numbers, strings, dates or timestamps of the same kind, got %s and %s", op, a, b)
 		}
@@ -166,6 +166,16 @@ func BinaryResult(op Op, a, b Type) (Type, error) {
 		return TypeBool, nil
 	}
 	return TypeInvalid, fmt.Errorf("%s is not a binary operator", op)
+}
+
+// comparedAs returns the type two operands are compared as: their common
+// type, or a timestamp when a date meets a timestamp (the date is taken as
+// midnight UTC).
+func comparedAs(a, b Type) (Type, bool) {
+	if a.IsTemporal() && b.IsTemporal() {
+		return TypeTimestamp, true
+	}
+	return CommonType(a, b)
 }
 
 // UnaryResult returns the type of `op a`.
