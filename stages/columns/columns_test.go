@@ -74,9 +74,9 @@ func TestApply(t *testing.T) {
 	mem := stagetest.Allocator(t)
 	in := textBatch(t, mem, [][]*string{
 		{s("  bobby JACKSON "), s("30"), s("1.5"), s("2024-01-31"), s("Paris")}, // line 2: clean, all good
-		{s("Ann Lee"), s("abc"), s("2"), s("2024-02-01"), s("Rome")},             // line 3: age does not parse → reject
-		{s("Ann Lee"), s("41"), s("x"), s("2024-13-01"), s("Oslo")},              // line 4: score → null, day → default
-		{s("Bo"), s("7"), nil, nil, nil},                                         // line 5: city required → reject
+		{s("Ann Lee"), s("abc"), s("2"), s("2024-02-01"), s("Rome")},            // line 3: age does not parse → reject
+		{s("Ann Lee"), s("41"), s("x"), s("2024-13-01"), s("Oslo")},             // line 4: score → null, day → default
+		{s("Bo"), s("7"), nil, nil, nil},                                        // line 5: city required → reject
 	})
 	defer in.Release()
 	st, err := New(testPlan(), in.Schema())
