@@ -1,0 +1,307 @@
+package runner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"runner/stages/checks"
+	"runner/stages/dedup"
+	"runner/stages/mongosink"
+	"runner/stages/plan"
+	"runner/stages/report"
+)
+
+// applyOptions tune one run.
+type applyOptions struct {
+	file     string // the pipeline file, as reports name it
+	dryRun   bool
+	storeDir string
+	mem      memory.Allocator
+	workers  int
+	meter    *meter
+	// say prints a line about what the run is doing now.
+	say     func(format string, args ...any)
+	logger  *slog.Logger
+	version string
+}
+
+// cleanupTimeout bounds the work done after a failure or a cancellation
+// (dropping the staging collection, closing the store), which runs on a
+// context of its own so that Ctrl-C still leaves the target as it was.
+const cleanupTimeout = 30 * time.Second
+
+// apply runs a plan end to end and always returns the run's report, filled
+// as far as the run got; the error says why it failed and carries the exit
+// code.
+func apply(ctx context.Context, p *plan.Plan, opts applyOptions) (*report.Run, error) {
+	x := &applyRun{plan: p, opts: opts, started: time.Now()}
+	x.run = &report.Run{
+		Pipeline: p.Name, File: opts.file, RunID: x.started.UTC().Format("20060102T150405.000Z"),
+		StartedAt: x.started.UTC(), DryRun: opts.dryRun,
+		Source:  report.Source{Path: p.Source.Path},
+		Target:  report.Target{Database: p.Target.Database, Collection: p.Target.Collection, Mode: p.Target.Mode.String()},
+		Rejects: report.Rejects{File: report.RejectsFile, Limit: p.Source.MaxRejects.String()},
+	}
+	for _, v := range p.Variables {
+		x.run.Variables = append(x.run.Variables, report.Variable{Name: v.Name, Value: v.Value, Origin: v.Origin})
+	}
+	err := x.execute(ctx)
+	x.finishReport(err)
+	if werr := x.writeReports(); werr != nil && err == nil {
+		err = werr
+	}
+	return x.run, err
+}
+
+// applyRun is the state of one apply.
+type applyRun struct {
+	plan    *plan.Plan
+	opts    applyOptions
+	started time.Time
+	run     *report.Run
+	dir     string
+	files   []string
+	rejects *report.RejectsWriter
+	target  *target
+	pass    *passResult
+	results []checks.Result
+	verify  *mongosink.Verification
+	result  *mongosink.Result
+}
+
+func (x *applyRun) execute(ctx context.Context) (err error) {
+	p := x.plan
+	if x.files, err = expandSource(p.Source.Path); err != nil {
+		return withCode(ExitRuntime, err)
+	}
+	x.run.Source.Files = x.files
+	if x.dir, err = report.NewDir(p.Report.Dir, p.Name, x.run.RunID); err != nil {
+		return err
+	}
+	if x.rejects, err = report.CreateRejects(x.dir, x.files, x.sensitive); err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, x.rejects.Close()) }()
+
+	if !x.opts.dryRun {
+		x.opts.say("connecting to %s", targetName(p, x.opts.storeDir))
+		if x.target, err = openTarget(ctx, p, x.opts.storeDir, x.opts.logger); err != nil {
+			return err
+		}
+		x.run.Target.URI = x.target.display
+		defer func() {
+			cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
+			defer cancel()
+			err = errors.Join(err, x.target.close(cctx))
+		}()
+	} else {
+		x.run.Target.URI = targetName(p, x.opts.storeDir)
+	}
+
+	var keepLast *dedup.Dedup
+	if p.Dedup != nil && p.Dedup.Keep == plan.KeepLast {
+		keepLast = dedup.New(plan.KeepLast, 0)
+		x.opts.say("reading once to find the last row of every duplicate key")
+		if _, err := x.runPass(ctx, observePass, keepLast, nil, nil); err != nil {
+			return err
+		}
+	}
+	if !x.opts.dryRun && p.Target.Mode != plan.ModeReplace && hasErrorChecks(p) {
+		// append and upsert write into the live collection, so the data is
+		// checked in full before the first document is sent.
+		x.opts.say("validating every row before loading (%s mode has no staging collection)", p.Target.Mode)
+		res, err := x.runPass(ctx, validatePass, x.dedupFor(keepLast), nil, nil)
+		if err != nil {
+			return err
+		}
+		if failed := failedChecks(res.tally.Results()); failed != nil {
+			x.pass, x.results = res, res.tally.Results()
+			return withCode(ExitCheckFailed, fmt.Errorf("nothing was loaded: %s", failed))
+		}
+	}
+	return x.load(ctx, keepLast)
+}
+
+// dedupFor returns the dedup state for a pass: the observed one for keep =
+// "last", a fresh one for keep = "first" (each pass sees every key anew).
+func (x *applyRun) dedupFor(keepLast *dedup.Dedup) *dedup.Dedup {
+	switch {
+	case x.plan.Dedup == nil:
+		return nil
+	case keepLast != nil:
+		return keepLast
+	}
+	return dedup.New(plan.KeepFirst, 0)
+}
+
+func (x *applyRun) runPass(ctx context.Context, kind passKind, d *dedup.Dedup, sink docSink, rejects *report.RejectsWriter) (*passResult, error) {
+	if sink == nil {
+		sink = &discard{}
+	}
+	res, err := runPass(ctx, x.plan, passConfig{kind: kind, files: x.files, mem: x.opts.mem, workers: x.opts.workers,
+		dedup: d, sink: sink, rejects: rejects, meter: x.opts.meter})
+	if errors.Is(err, errRejectsExceeded) {
+		x.pass = res
+		return res, withCode(ExitCheckFailed, fmt.Errorf("more than %s rows were rejected; see %s",
+			x.plan.Source.MaxRejects, filepath.Join(x.dir, report.RejectsFile)))
+	}
+	if err != nil {
+		return res, withCode(ExitRuntime, fmt.Errorf("%s pass: %w", kind, err))
+	}
+	return res, nil
+}
+
+// load runs the load pass into the target (or into nothing, dry), then
+// decides from the checks whether the load stands.
+func (x *applyRun) load(ctx context.Context, keepLast *dedup.Dedup) error {
+	p := x.plan
+	var sink docSink = &discard{}
+	var load *mongosink.Load
+	if !x.opts.dryRun {
+		var err error
+		if load, err = x.target.sink.Begin(ctx); err != nil {
+			return err
+		}
+		sink = load
+	}
+	abort := func(cause error) error {
+		if load == nil {
+			return cause
+		}
+		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
+		defer cancel()
+		if err := load.Abort(cctx); err != nil {
+			return errors.Join(cause, fmt.Errorf("abort the load: %w", err))
+		}
+		return cause
+	}
+
+	x.opts.say("reading %s", strings.Join(x.files, ", "))
+	res, err := x.runPass(ctx, loadPass, x.dedupFor(keepLast), sink, x.rejects)
+	x.pass = res
+	if err != nil {
+		if ctx.Err() != nil {
+			err = withCode(ExitRuntime, fmt.Errorf("cancelled; the target is as it was: %w", ctx.Err()))
+		}
+		return abort(err)
+	}
+	if load != nil {
+		x.opts.say("finishing the load and creating indexes")
+		result, err := load.Close(ctx)
+		x.result = &result
+		if err != nil {
+			return abort(err)
+		}
+	}
+	if rec := x.reconciliation(); !rec.Holds {
+		return abort(withCode(ExitRuntime, fmt.Errorf("rows are unaccounted for: %d read, but %d rejected + %d duplicates + %d loaded = %d",
+			rec.RowsRead, rec.RowsRejected, rec.RowsDeduplicated, rec.RowsLoaded, rec.RowsRejected+rec.RowsDeduplicated+rec.RowsLoaded)))
+	}
+	x.results = res.tally.Results()
+	failed := failedChecks(x.results)
+	if limit := p.Source.MaxRejects; failed == nil && limit.Exceeded(res.rejected(), res.rowsRead()) {
+		x.run.Rejects.Exceeded = true
+		failed = fmt.Errorf("%d of %d rows were rejected, more than max_rejects = %s; see %s",
+			res.rejected(), res.rowsRead(), limit, filepath.Join(x.dir, report.RejectsFile))
+	}
+	if failed == nil && load != nil {
+		if check := inDatabaseCheck(p); check != nil {
+			x.opts.say("verifying what landed")
+			v, err := load.Verify(ctx, check.Sample)
+			if err != nil {
+				return abort(err)
+			}
+			x.verify = &v
+			if !v.Passed() && check.Severity == plan.SeverityError {
+				failed = fmt.Errorf("check %q: what landed differs from what was sent", check.Name)
+			}
+		}
+	}
+	if failed != nil {
+		if load != nil && p.Target.Mode == plan.ModeReplace {
+			failed = fmt.Errorf("%w; the previous collection was kept", failed)
+		}
+		return abort(withCode(ExitCheckFailed, failed))
+	}
+	if load != nil {
+		if p.Target.Mode == plan.ModeReplace {
+			x.opts.say("swapping the new collection in")
+		}
+		if err := load.Commit(ctx); err != nil {
+			return abort(err)
+		}
+		x.run.Target.Swapped = p.Target.Mode == plan.ModeReplace
+	}
+	return nil
+}
+
+// failedChecks returns an error naming the checks with severity error that
+// failed, or nil.
+func failedChecks(results []checks.Result) error {
+	var names []string
+	for _, r := range results {
+		if r.Failed && r.Check.Severity == plan.SeverityError {
+			names = append(names, fmt.Sprintf("%q (%d rows)", r.Check.Name, r.Failures))
+		}
+	}
+	if names == nil {
+		return nil
+	}
+	return fmt.Errorf("check %s failed", strings.Join(names, ", "))
+}
+
+func hasErrorChecks(p *plan.Plan) bool {
+	for _, c := range p.Checks {
+		if c.Kind != plan.CheckInDatabase && c.Severity == plan.SeverityError {
+			return true
+		}
+	}
+	return false
+}
+
+func inDatabaseCheck(p *plan.Plan) *plan.Check {
+	for i := range p.Checks {
+		if p.Checks[i].Kind == plan.CheckInDatabase {
+			return &p.Checks[i]
+		}
+	}
+	return nil
+}
+
+// expandSource returns the files a source path names, in lexical order.
+func expandSource(path string) ([]string, error) {
+	files, err := filepath.Glob(path)
+	if err != nil {
+		return nil, fmt.Errorf("source path %q: %w", path, err)
+	}
+	if len(files) == 0 {
+		return nil, fmt.Errorf("no file matches the source path %q (relative paths start from the current directory)", path)
+	}
+	sort.Strings(files)
+	return files, nil
+}
+
+// targetName names the target for people, without credentials.
+func targetName(p *plan.Plan, storeDir string) string {
+	if p.Target.URI != "" {
+		return mongosink.Redact(p.Target.URI)
+	}
+	if storeDir == "" {
+		storeDir = p.Target.EmbeddedDir
+	}
+	return "embedded store in " + storeDir
+}
+
+// sensitive reports whether a column is marked sensitive.
+func (x *applyRun) sensitive(column string) bool {
+	c, _ := x.plan.Column(column)
+	return c != nil && c.Sensitive
+}

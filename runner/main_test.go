@@ -1,0 +1,141 @@
+package runner
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"runner/stages/embedded"
+	"runner/stages/report"
+	"runner/stages/sample"
+	"runner/stages/stagetest"
+)
+
+// workspace is a folder a test runs the command line in: the pipeline's
+// relative paths (reports/, .runner/) land there.
+type workspace struct {
+	t   *testing.T
+	dir string
+	// healthcare is the project's pipeline; pipeline is the one apply runs
+	// (the same, or a variant of it).
+	healthcare string
+	pipeline   string
+	store      string
+}
+
+func newWorkspace(t *testing.T) *workspace {
+	t.Helper()
+	root := stagetest.ModuleRoot(t)
+	dir := t.TempDir()
+	t.Chdir(dir)
+	t.Setenv("MONGO_URI", "") // the embedded store, whatever the caller's environment says
+	healthcare := filepath.Join(root, "pipelines", "healthcare.hcl")
+	return &workspace{t: t, dir: dir, healthcare: healthcare, pipeline: healthcare, store: filepath.Join(dir, "store")}
+}
+
+// generate writes rows of sample data and returns its path and summary.
+func (w *workspace) generate(name string, rows int, seed uint64) (string, sample.Summary) {
+	w.t.Helper()
+	path := filepath.Join(w.dir, name)
+	f, err := os.Create(path)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	bw := bufio.NewWriter(f)
+	sum, err := sample.Write(bw, sample.Options{Rows: rows, Seed: seed})
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	if err := bw.Flush(); err != nil {
+		w.t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		w.t.Fatal(err)
+	}
+	return path, sum
+}
+
+// run runs the command line in-process and returns its output and code.
+func (w *workspace) run(ctx context.Context, args ...string) (stdout, stderr string, code int) {
+	var out, errOut bytes.Buffer
+	code = Main(ctx, args, &out, &errOut)
+	return out.String(), errOut.String(), code
+}
+
+// apply runs `runner apply` on the healthcare pipeline with the given CSV
+// and extra arguments, and returns the run's report.
+func (w *workspace) apply(csvPath string, extra ...string) (*report.Run, string, int) {
+	w.t.Helper()
+	args := append([]string{"apply", w.pipeline, "-var", "csv_path=" + csvPath, "-store-dir", w.store, "-json"}, extra...)
+	stdout, stderr, code := w.run(context.Background(), args...)
+	var run report.Run
+	if err := json.Unmarshal([]byte(stdout), &run); err != nil {
+		w.t.Fatalf("apply printed no run report (exit %d): %v\nstdout:\n%s\nstderr:\n%s", code, err, stdout, stderr)
+	}
+	return &run, stderr, code
+}
+
+// collection opens the embedded store (no run may hold it) and returns a
+// digest of medical_records.admissions: the count and the _ids.
+func (w *workspace) collection(name string) (count int64, ids map[string]bool) {
+	w.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	store, err := embedded.Start(ctx, embedded.Options{Dir: w.store})
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	defer store.Close()
+	client, err := mongo.Connect(options.Client().ApplyURI(store.URI()))
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	defer client.Disconnect(ctx)
+	cur, err := client.Database("medical_records").Collection(name).Find(ctx, bson.D{},
+		options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}}))
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	defer cur.Close(ctx)
+	ids = map[string]bool{}
+	for cur.Next(ctx) {
+		ids[cur.Current.Lookup("_id").StringValue()] = true
+		count++
+	}
+	if err := cur.Err(); err != nil {
+		w.t.Fatal(err)
+	}
+	return count, ids
+}
+
+func checkReconciles(t *testing.T, run *report.Run, read, rejected, duplicates, loaded int64) {
+	t.Helper()
+	r := run.Reconciliation
+	if r.RowsRead != read || r.RowsRejected != rejected || r.RowsDeduplicated != duplicates || r.RowsLoaded != loaded || !r.Holds {
+		t.Fatalf("reconciliation = %+v, want read %d = rejected %d + duplicates %d + loaded %d", r, read, rejected, duplicates, loaded)
+	}
+}
+
+func checkStatus(t *testing.T, run *report.Run, want report.Status) {
+	t.Helper()
+	if run.Status != want {
+		t.Fatalf("status = %s (%s), want %s", run.Status, run.Error, want)
+	}
+}
+
+func mustContain(t *testing.T, text, want string) {
+	t.Helper()
+	if !strings.Contains(text, want) {
+		t.Fatalf("output lacks %q:\n%s", want, text)
+	}
+}

@@ -1,0 +1,284 @@
+package runner
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"runtime"
+	"strings"
+	"time"
+
+	"runner/stages/checks"
+	"runner/stages/mongosink"
+	"runner/stages/plan"
+	"runner/stages/report"
+)
+
+// loaded counts the rows that became documents in the target (or, in a
+// dry run, that would have).
+func (x *applyRun) loaded() int64 {
+	if x.result == nil {
+		if x.opts.dryRun && x.pass != nil {
+			return x.pass.docs
+		}
+		return 0
+	}
+	r := x.result
+	return r.Inserted + r.AlreadyPresent + r.Upserted + r.Replaced
+}
+
+// reconciliation returns the run's row accounting.
+func (x *applyRun) reconciliation() report.Reconciliation {
+	res := x.pass
+	if res == nil {
+		return report.Reconciliation{}
+	}
+	r := report.Reconciliation{RowsRead: res.rowsRead(), RowsRejected: res.rejected(),
+		RowsDeduplicated: res.deduplicated, RowsLoaded: x.loaded()}
+	r.Holds = r.RowsRead == r.RowsRejected+r.RowsDeduplicated+r.RowsLoaded
+	return r
+}
+
+// finishReport fills the run's report from what the run got through.
+func (x *applyRun) finishReport(err error) {
+	run := x.run
+	finished := time.Now()
+	run.FinishedAt, run.Seconds = finished.UTC(), finished.Sub(x.started).Seconds()
+	switch {
+	case err == nil:
+		run.Status = report.StatusSucceeded
+	case errors.Is(err, context.Canceled):
+		run.Status = report.StatusCancelled
+	case codeOf(err) == ExitCheckFailed:
+		run.Status = report.StatusChecksFailed
+	default:
+		run.Status = report.StatusFailed
+	}
+	if err != nil {
+		run.Error = err.Error()
+	}
+	run.Reconciliation = x.reconciliation()
+	if res := x.pass; res != nil {
+		run.Source.Bytes = res.source.Bytes
+		run.Stages = x.stageReports()
+		run.Cleaning = x.cleaningReports()
+		run.Quality = x.qualityReports()
+		if p := x.plan; p.Dedup != nil {
+			keys := "every column"
+			if !p.Dedup.AllColumns {
+				keys = "the columns " + joinNames(p.Dedup.Keys)
+			}
+			run.Dedup = &report.Dedup{Keys: keys, Keep: p.Dedup.Keep.String(), Removed: res.deduplicated, Lines: res.dedupLines}
+		}
+	}
+	run.Checks = x.checkReports()
+	if v := x.verify; v != nil {
+		run.Verification = verificationReport(v)
+	}
+	if r := x.result; r != nil {
+		t := &run.Target
+		t.Inserted, t.AlreadyPresent, t.Upserted, t.Replaced = r.Inserted, r.AlreadyPresent, r.Upserted, r.Replaced
+		t.Batches, t.Retries, t.Bytes, t.Seconds = r.Batches, r.Retries, r.Bytes, r.Duration.Seconds()
+	}
+	if x.rejects != nil {
+		run.Rejects.Rows = x.rejects.Rows()
+		run.Rejects.Reasons = x.rejects.Reasons()
+	}
+	run.Runtime = runtimeReport(x.opts.version)
+}
+
+func (x *applyRun) stageReports() []report.Stage {
+	res := x.pass
+	afterColumns := res.rowsIn - res.columnRejects
+	kept := afterColumns - res.deduplicated
+	stage := func(id string, in, out, rejected, removed int64) report.Stage {
+		s := report.Stage{ID: id, RowsIn: in, RowsOut: out, RowsRejected: rejected, RowsRemoved: removed}
+		if c, ok := res.clocks[id]; ok {
+			s.Seconds = c.seconds()
+		}
+		if s.Seconds > 0 {
+			s.RowsPerSecond = float64(in) / s.Seconds
+		}
+		return s
+	}
+	out := []report.Stage{
+		stage(stageSource, res.rowsRead(), res.rowsIn, res.sourceRejects, 0),
+		stage(stageColumns, res.rowsIn, afterColumns, res.columnRejects, 0),
+	}
+	if x.plan.Dedup != nil {
+		out = append(out, stage(stageDedup, afterColumns, kept, 0, res.deduplicated))
+	}
+	out = append(out, stage(stageChecks, kept, kept, 0, 0), stage(stageDocument, kept, res.docs, 0, 0))
+	target := stage(stageTarget, res.docs, x.loaded(), 0, 0)
+	if x.result != nil {
+		target.Seconds = x.result.Duration.Seconds()
+		if target.Seconds > 0 {
+			target.RowsPerSecond = float64(res.docs) / target.Seconds
+		}
+	}
+	out = append(out, target)
+	if v := x.verify; v != nil {
+		out = append(out, report.Stage{ID: stageVerify, RowsIn: v.Expected, RowsOut: v.Found, Seconds: v.Duration.Seconds()})
+	}
+	return out
+}
+
+func (x *applyRun) cleaningReports() []report.Cleaning {
+	var out []report.Cleaning
+	for i, c := range x.plan.Columns {
+		if i >= len(x.pass.colStats.Columns) {
+			break
+		}
+		st := x.pass.colStats.Columns[i]
+		rc := report.Cleaning{Column: c.Name, From: c.From, Type: c.Type.String(), Steps: steps(&c),
+			Changed: st.Changed, Nulls: st.Nulls, CastFailures: st.CastFailures, OnError: c.OnError.String(),
+			DefaultsApplied: st.DefaultsApplied, RequiredMissing: st.RequiredMissing, Sensitive: c.Sensitive}
+		for _, e := range st.Examples {
+			ex := report.Example{Line: e.Origin.Line(), Before: e.Before, After: e.After}
+			if c.Sensitive {
+				ex.Before, ex.After = report.MaskedValue, report.MaskedValue
+			}
+			rc.Examples = append(rc.Examples, ex)
+		}
+		out = append(out, rc)
+	}
+	return out
+}
+
+// steps renders a column's clean list and expression as written.
+func steps(c *plan.Column) string {
+	var parts []string
+	if c.Clean != nil {
+		parts = append(parts, "clean: "+c.Clean.String())
+	}
+	if c.Expr != nil {
+		parts = append(parts, "expr: "+c.Expr.String())
+	}
+	if c.Default != nil {
+		parts = append(parts, "default: "+c.Default.String())
+	}
+	return strings.Join(parts, "; ")
+}
+
+func (x *applyRun) qualityReports() []report.Quality {
+	if x.pass.profile == nil {
+		return nil
+	}
+	var out []report.Quality
+	for _, s := range x.pass.profile.Result() {
+		q := report.Quality{Column: s.Name, Type: s.Type, Count: s.Count, Nulls: s.Nulls, Distinct: s.Distinct,
+			DistinctExact: s.DistinctExact, Min: s.Min, Max: s.Max, Mean: s.Mean, MinLength: s.MinLength, MaxLength: s.MaxLength}
+		if x.sensitive(s.Name) {
+			q.Min, q.Max, q.Mean = report.MaskedValue, report.MaskedValue, nil
+		}
+		out = append(out, q)
+	}
+	return out
+}
+
+func (x *applyRun) checkReports() []report.Check {
+	byName := map[string]checks.Result{}
+	for _, r := range x.results {
+		byName[r.Check.Name] = r
+	}
+	var out []report.Check
+	for i := range x.plan.Checks {
+		spec := &x.plan.Checks[i]
+		c := report.Check{Name: spec.Name, Kind: spec.Kind.String(), Severity: spec.Severity.String(),
+			Message: spec.Message, Declared: spec.Range.String(), Tolerated: spec.MaxFailures.String(), Status: "skipped"}
+		if spec.Kind == plan.CheckInDatabase {
+			if v := x.verify; v != nil {
+				c.RowsChecked, c.Status = v.Expected, status(!v.Passed(), spec.Severity)
+				if !v.Passed() {
+					c.Failures = 1
+					c.Detail = "what landed differs from what was sent: see the verification section"
+				}
+			}
+			out = append(out, c)
+			continue
+		}
+		if r, ok := byName[spec.Name]; ok {
+			c.RowsChecked, c.Failures, c.Samples, c.Detail = r.RowsChecked, r.Failures, r.Samples, r.Detail
+			c.Status = status(r.Failed, spec.Severity)
+			for si := range c.Samples {
+				c.Samples[si].Values = x.maskValues(c.Samples[si].Values)
+			}
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+func status(failed bool, severity plan.Severity) string {
+	switch {
+	case !failed:
+		return "passed"
+	case severity == plan.SeverityWarn:
+		return "warned"
+	}
+	return "failed"
+}
+
+func (x *applyRun) maskValues(values []report.Value) []report.Value {
+	for i := range values {
+		if x.sensitive(values[i].Name) {
+			values[i].Value = report.MaskedValue
+		}
+	}
+	return values
+}
+
+// writeReports writes the report files the pipeline asks for. rejects.csv
+// is always written (it was streamed during the run).
+func (x *applyRun) writeReports() error {
+	if x.dir == "" {
+		return nil
+	}
+	writers := map[string]func(string, *report.Run, report.Scrub) error{
+		"json": report.WriteJSON, "markdown": report.WriteMarkdown, "csv": report.WriteQualityCSV,
+	}
+	names := map[string]string{"json": report.RunJSONFile, "markdown": report.CleaningFile, "csv": report.QualityFile}
+	x.run.Files = nil
+	for _, f := range x.plan.Report.Formats {
+		x.run.Files = append(x.run.Files, names[f])
+	}
+	x.run.Files = append(x.run.Files, report.RejectsFile)
+	scrub := secretScrubber(x.plan.Secrets)
+	var errs []error
+	for _, f := range x.plan.Report.Formats {
+		errs = append(errs, writers[f](x.dir, x.run, scrub))
+	}
+	return errors.Join(errs...)
+}
+
+// secretScrubber replaces every sensitive variable's value in rendered
+// output.
+func secretScrubber(secrets []string) report.Scrub {
+	return func(b []byte) []byte {
+		for _, s := range secrets {
+			if s != "" {
+				b = bytes.ReplaceAll(b, []byte(s), []byte(report.MaskedValue))
+			}
+		}
+		return b
+	}
+}
+
+func runtimeReport(version string) report.Runtime {
+	cpu, rss := processUsage()
+	return report.Runtime{CPUSeconds: cpu, PeakRSSBytes: rss, GoVersion: runtime.Version(), CPUs: runtime.NumCPU(), Version: version}
+}
+
+func joinNames(names []string) string { return strings.Join(names, ", ") }
+
+func verificationReport(v *mongosink.Verification) *report.Verification {
+	out := &report.Verification{Passed: v.Passed(), Expected: v.Expected, Found: v.Found, DigestMatch: v.DigestMatch,
+		DuplicateIDs: v.DuplicateIDs, Sampled: v.Sampled, Seconds: v.Duration.Seconds()}
+	for _, m := range v.TypeMismatches {
+		out.TypeMismatches = append(out.TypeMismatches, report.TypeMismatch{Path: m.Path, Sent: m.Want.String(), Got: m.Got.String()})
+	}
+	for _, m := range v.SampleMismatches {
+		out.SampleMismatches = append(out.SampleMismatches, report.SampleMismatch{Line: m.Origin.Line(), ID: m.ID, Path: m.Path, Want: m.Want, Got: m.Got})
+	}
+	return out
+}

@@ -1,0 +1,67 @@
+package runner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+
+	"runner/stages/embedded"
+	"runner/stages/mongosink"
+	"runner/stages/plan"
+)
+
+// target is a connected MongoDB: a server named by the pipeline's URI, or
+// the embedded store started for this run.
+type target struct {
+	store *embedded.Store
+	sink  *mongosink.Target
+	// display names the target without credentials.
+	display string
+}
+
+// appName is how runner introduces itself to MongoDB (visible in the
+// server's logs and currentOp).
+const appName = "runner"
+
+// openTarget connects to the pipeline's target. With no URI it starts the
+// embedded store in storeDir (the pipeline's embedded_dir when empty).
+func openTarget(ctx context.Context, p *plan.Plan, storeDir string, logger *slog.Logger) (*target, error) {
+	t := &target{}
+	uri := p.Target.URI
+	if uri == "" {
+		if storeDir == "" {
+			storeDir = p.Target.EmbeddedDir
+		}
+		store, err := embedded.Start(ctx, embedded.Options{Dir: storeDir, Listen: "127.0.0.1:0", Logger: logger})
+		if err != nil {
+			return nil, fmt.Errorf("start the embedded store: %w", err)
+		}
+		t.store, uri, t.display = store, store.URI(), "embedded store in "+storeDir
+	} else {
+		t.display = mongosink.Redact(uri)
+	}
+	tg := p.Target
+	sink, err := mongosink.Connect(ctx, mongosink.Config{
+		URI: uri, Database: tg.Database, Collection: tg.Collection, Mode: tg.Mode,
+		BatchDocs: tg.BatchDocs, BatchBytes: tg.BatchBytes, Writers: tg.Writers,
+		WriteConcern: tg.WriteConcern, Timeout: tg.Timeout, TLS: tg.TLS, Indexes: tg.Indexes, AppName: appName,
+	})
+	if err != nil {
+		return nil, errors.Join(err, t.close(context.WithoutCancel(ctx)))
+	}
+	t.sink = sink
+	return t, nil
+}
+
+// close disconnects and stops the embedded store, if any.
+func (t *target) close(ctx context.Context) error {
+	var errs []error
+	if t.sink != nil {
+		errs = append(errs, t.sink.Close(ctx))
+	}
+	if t.store != nil {
+		errs = append(errs, t.store.Close())
+	}
+	return errors.Join(errs...)
+}

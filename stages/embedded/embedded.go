@@ -1,0 +1,237 @@
+// Package embedded owns the MongoDB-compatible store that runs inside the
+// runner process when a pipeline names no MongoDB URI: FerretDB v1 with its
+// SQLite backend, listening on a local TCP port so that the sink, `runner
+// serve`, mongosh and Compass all reach it the way they reach MongoDB.
+//
+// # One runner per directory
+//
+// Start takes an exclusive lock on a file in the store's directory (flock on
+// unix; an exclusively created file elsewhere) before opening any SQLite
+// file, because two processes writing the same SQLite databases through two
+// FerretDB instances would each keep their own view of FerretDB's metadata
+// and corrupt it. A second runner gets an *InUseError naming the holder's pid.
+//
+// # Durability
+//
+// Every SQLite database is opened with
+//
+//	journal_mode(wal)     commits append to the write-ahead log, readers are not blocked
+//	synchronous(full)     the log is fsynced at every commit, before FerretDB answers
+//	busy_timeout(10000)   a writer waits for another connection's lock instead of failing
+//
+// so a write FerretDB has acknowledged is in the log on disk: it survives a
+// crash of the process and of the machine. synchronous(normal) would also
+// survive a process crash (the log is written, only the fsync is deferred to
+// checkpoints) but can lose the last commits on power loss, which a migration
+// tool must not. FerretDB commits an insert in transactions of 100
+// documents, so the fsync is paid once per 100 documents; measured, full
+// costs about 6% of insert throughput against normal.
+//
+// Clients still connected when the store stops are given FerretDB's grace
+// period of three seconds: close them first.
+//
+// FerretDB v1's embedding API sets a package-level version field in New, so
+// stores in one process must be started one at a time.
+package embedded
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/FerretDB/FerretDB/ferretdb"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+	"go.mongodb.org/mongo-driver/v2/mongo/readpref"
+)
+
+// DefaultListen is the address a store listens on when Options.Listen is
+// empty: loopback only, on a free port.
+const DefaultListen = "127.0.0.1:0"
+
+// Options configures a store.
+type Options struct {
+	// Dir is where the SQLite files live; it is created if missing.
+	Dir string
+	// Listen is the TCP address; DefaultListen when empty. Inside a
+	// container, "0.0.0.0:27017".
+	Listen string
+	// Logger receives FerretDB's own logs. When nil, warnings and errors go
+	// to standard error and everything else is dropped.
+	Logger *slog.Logger
+}
+
+// Store is a running embedded store.
+type Store struct {
+	uri    string
+	lock   *dirLock
+	cancel context.CancelFunc
+	// done is closed once FerretDB has stopped, its SQLite databases are
+	// closed and the directory lock is released; stopErr is set before.
+	done    chan struct{}
+	stopErr error
+}
+
+// quietHandler drops FerretDB's dumps of every error reply, which it logs
+// as warnings although the client receives (and reports) the error itself:
+// a duplicate _id in append mode would otherwise print a page per batch.
+type quietHandler struct{ slog.Handler }
+
+func (h quietHandler) Handle(ctx context.Context, r slog.Record) error {
+	if r.Level == slog.LevelWarn && (strings.HasPrefix(r.Message, "Response header:") || strings.HasPrefix(r.Message, "Response message:")) {
+		return nil
+	}
+	return h.Handler.Handle(ctx, r)
+}
+
+func (h quietHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return quietHandler{h.Handler.WithAttrs(attrs)}
+}
+
+func (h quietHandler) WithGroup(name string) slog.Handler {
+	return quietHandler{h.Handler.WithGroup(name)}
+}
+
+// Start starts a store on opts.Dir and returns once it answers commands. It
+// stops when ctx is cancelled or Close is called.
+func Start(ctx context.Context, opts Options) (*Store, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("starting the embedded store: %w", err)
+	}
+	if opts.Dir == "" {
+		return nil, errors.New("starting the embedded store: no directory given")
+	}
+	dir, err := filepath.Abs(opts.Dir)
+	if err != nil {
+		return nil, fmt.Errorf("starting the embedded store in %s: %w", opts.Dir, err)
+	}
+	// FerretDB hands the directory to SQLite inside a file: URI without
+	// escaping it, so these characters would change the URI's meaning.
+	if strings.ContainsAny(dir, "?#%") {
+		return nil, fmt.Errorf("starting the embedded store in %s: the path may not contain '?', '#' or '%%'", dir)
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("creating the embedded store's directory: %w", err)
+	}
+	lock, err := lockDir(dir)
+	if err != nil {
+		return nil, err
+	}
+
+	listen := opts.Listen
+	if listen == "" {
+		listen = DefaultListen
+	}
+	logger := opts.Logger
+	if logger == nil {
+		logger = slog.New(quietHandler{slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})})
+	}
+	fdb, err := ferretdb.New(&ferretdb.Config{
+		Listener:  ferretdb.ListenerConfig{TCP: listen},
+		Logger:    logger,
+		Handler:   "sqlite",
+		SQLiteURL: sqliteURL(dir),
+	})
+	if err != nil {
+		return nil, errors.Join(fmt.Errorf("starting the embedded store in %s: %w", dir, err), lock.release())
+	}
+	uri, err := clientURI(fdb.MongoDBURI())
+	if err != nil {
+		return nil, errors.Join(fmt.Errorf("starting the embedded store in %s: %w", dir, err), lock.release())
+	}
+
+	runCtx, cancel := context.WithCancel(ctx)
+	s := &Store{uri: uri, lock: lock, cancel: cancel, done: make(chan struct{})}
+	go func() {
+		defer close(s.done)
+		// Run returns after every connection has ended and the SQLite
+		// databases are closed; only then may another runner take the
+		// directory.
+		runErr := fdb.Run(runCtx)
+		s.stopErr = errors.Join(runErr, lock.release())
+	}()
+
+	if err := s.ping(ctx); err != nil {
+		return nil, errors.Join(fmt.Errorf("starting the embedded store in %s: %w", dir, err), s.Close())
+	}
+	return s, nil
+}
+
+// sqliteURL is the SQLite URI FerretDB opens its databases under: one file
+// per database in dir, with the pragmas described in the package doc.
+func sqliteURL(dir string) string {
+	// The SQLite driver applies these to every connection, in this order:
+	// busy_timeout must come before journal_mode, as switching to WAL takes
+	// a lock.
+	q := url.Values{"_pragma": {"busy_timeout(10000)", "journal_mode(wal)", "synchronous(full)"}}
+	u := url.URL{Scheme: "file", Path: filepath.ToSlash(dir) + "/", RawQuery: q.Encode()}
+	return u.String()
+}
+
+// clientURI turns the address FerretDB listens on into one a client can
+// dial: a store listening on every interface is reached through loopback.
+func clientURI(listening string) (string, error) {
+	u, err := url.Parse(listening)
+	if err != nil {
+		return "", fmt.Errorf("reading the store's address %q: %w", listening, err)
+	}
+	host, port, err := net.SplitHostPort(u.Host)
+	if err != nil {
+		return "", fmt.Errorf("reading the store's address %q: %w", listening, err)
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
+		if ip.To4() != nil {
+			host = "127.0.0.1"
+		} else {
+			host = "::1"
+		}
+	}
+	u.Host = net.JoinHostPort(host, port)
+	return u.String(), nil
+}
+
+// ping waits until the store answers a command, so that Start returns a
+// store that is ready for the sink.
+func (s *Store) ping(ctx context.Context) error {
+	client, err := mongo.Connect(options.Client().ApplyURI(s.uri).SetAppName("runner-embedded-start"))
+	if err != nil {
+		return fmt.Errorf("connecting to %s: %w", s.uri, err)
+	}
+	pingErr := client.Ping(ctx, readpref.Primary())
+	// The disconnect must not depend on ctx: a cancelled ctx would leave
+	// the connection open and delay the store's shutdown.
+	discErr := client.Disconnect(context.WithoutCancel(ctx))
+	if pingErr != nil {
+		return fmt.Errorf("waiting for %s to answer: %w", s.uri, pingErr)
+	}
+	if discErr != nil {
+		return fmt.Errorf("disconnecting from %s: %w", s.uri, discErr)
+	}
+	return nil
+}
+
+// URI returns the connection string of the store: mongodb://host:port/.
+func (s *Store) URI() string { return s.uri }
+
+// Done returns a channel that is closed once the store has stopped, its
+// SQLite files are closed and the directory lock is released, whether
+// through Close or the cancellation of Start's ctx.
+func (s *Store) Done() <-chan struct{} { return s.done }
+
+// Close stops the store and waits until its SQLite files are closed and the
+// directory lock is released. Clients still connected are given FerretDB's
+// grace period (a few seconds) to disconnect. Closing twice is harmless.
+func (s *Store) Close() error {
+	s.cancel()
+	<-s.done
+	if s.stopErr != nil {
+		return fmt.Errorf("stopping the embedded store: %w", s.stopErr)
+	}
+	return nil
+}

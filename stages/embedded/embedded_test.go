@@ -1,0 +1,301 @@
+package embedded
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+)
+
+// crashDirEnv makes the test binary act as a runner that writes to the
+// store in the named directory, reports every acknowledged write on
+// standard output and then kills itself.
+const crashDirEnv = "RUNNER_EMBEDDED_CRASH_DIR"
+
+func TestMain(m *testing.M) {
+	if dir := os.Getenv(crashDirEnv); dir != "" {
+		crashingWriter(dir)
+		return
+	}
+	os.Exit(m.Run())
+}
+
+func start(t *testing.T, dir string) *Store {
+	t.Helper()
+	s, err := Start(t.Context(), Options{Dir: dir, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatalf("Start: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := s.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	})
+	return s
+}
+
+// client connects to uri and disconnects when the test ends.
+func client(t *testing.T, uri string) *mongo.Client {
+	t.Helper()
+	c, err := mongo.Connect(options.Client().ApplyURI(uri))
+	if err != nil {
+		t.Fatalf("connecting to %s: %v", uri, err)
+	}
+	t.Cleanup(func() { _ = c.Disconnect(context.Background()) })
+	return c
+}
+
+func insert(ctx context.Context, coll *mongo.Collection, from, to int) error {
+	docs := make([]bson.D, 0, to-from)
+	for i := from; i < to; i++ {
+		docs = append(docs, bson.D{{Key: "_id", Value: i}, {Key: "name", Value: fmt.Sprintf("patient %d", i)}})
+	}
+	_, err := coll.InsertMany(ctx, docs)
+	return err
+}
+
+func count(t *testing.T, coll *mongo.Collection) int {
+	t.Helper()
+	cur, err := coll.Find(t.Context(), bson.D{})
+	if err != nil {
+		t.Fatalf("reading: %v", err)
+	}
+	var docs []bson.Raw
+	if err := cur.All(t.Context(), &docs); err != nil {
+		t.Fatalf("reading: %v", err)
+	}
+	return len(docs)
+}
+
+func TestRestartKeepsData(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "nested", "store")
+	first, err := Start(t.Context(), Options{Dir: dir, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatalf("Start: %v", err)
+	}
+	c, err := mongo.Connect(options.Client().ApplyURI(first.URI()))
+	if err != nil {
+		t.Fatalf("connecting: %v", err)
+	}
+	if err := insert(t.Context(), c.Database("medical").Collection("admissions"), 0, 250); err != nil {
+		t.Fatalf("insert: %v", err)
+	}
+	if err := c.Disconnect(t.Context()); err != nil {
+		t.Fatalf("disconnect: %v", err)
+	}
+	if err := first.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+
+	second := start(t, dir)
+	if n := count(t, client(t, second.URI()).Database("medical").Collection("admissions")); n != 250 {
+		t.Errorf("after a restart the store holds %d documents, want 250", n)
+	}
+}
+
+func TestOneRunnerPerDirectory(t *testing.T) {
+	dir := t.TempDir()
+	first := start(t, dir)
+
+	_, err := Start(t.Context(), Options{Dir: dir})
+	var inUse *InUseError
+	if !errors.As(err, &inUse) {
+		t.Fatalf("a second store on %s: %v, want an *InUseError", dir, err)
+	}
+	want := fmt.Sprintf("the embedded store in %s is in use by another runner (pid %d)", dir, os.Getpid())
+	if err.Error() != want {
+		t.Errorf("error %q, want %q", err, want)
+	}
+
+	if err := first.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	start(t, dir)
+}
+
+func TestCloseIsIdempotent(t *testing.T) {
+	s := start(t, t.TempDir())
+	for i := range 3 {
+		if err := s.Close(); err != nil {
+			t.Errorf("Close #%d: %v", i+1, err)
+		}
+	}
+}
+
+func TestCancellingStartContextStopsTheStore(t *testing.T) {
+	dir := t.TempDir()
+	ctx, cancel := context.WithCancel(t.Context())
+	s, err := Start(ctx, Options{Dir: dir, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatalf("Start: %v", err)
+	}
+	cancel()
+	<-s.Done()
+
+	u, err := url.Parse(s.URI())
+	if err != nil {
+		t.Fatalf("parsing %s: %v", s.URI(), err)
+	}
+	if conn, err := net.Dial("tcp", u.Host); err == nil {
+		_ = conn.Close()
+		t.Errorf("the stopped store still accepts connections on %s", u.Host)
+	}
+	// The directory is free again.
+	start(t, dir)
+	if err := s.Close(); err != nil {
+		t.Errorf("Close after cancellation: %v", err)
+	}
+}
+
+func TestStartRefusals(t *testing.T) {
+	tests := []struct {
+		name string
+		ctx  func() context.Context
+		dir  string
+		want string
+	}{
+		{name: "no directory", ctx: context.Background, want: "no directory given"},
+		{name: "URI characters in the path", ctx: context.Background, dir: filepath.Join(t.TempDir(), "a?b"), want: "may not contain '?', '#' or '%'"},
+		{name: "cancelled", ctx: func() context.Context {
+			ctx, cancel := context.WithCancel(context.Background())
+			cancel()
+			return ctx
+		}, dir: t.TempDir(), want: "context canceled"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, err := Start(tt.ctx(), Options{Dir: tt.dir})
+			if err == nil {
+				_ = s.Close()
+				t.Fatal("Start succeeded")
+			}
+			if !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("error %q, want it to contain %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestClientURI(t *testing.T) {
+	tests := []struct {
+		name, listening, want string
+	}{
+		{name: "loopback", listening: "mongodb://127.0.0.1:41234/", want: "mongodb://127.0.0.1:41234/"},
+		{name: "every IPv4 interface", listening: "mongodb://0.0.0.0:27017/", want: "mongodb://127.0.0.1:27017/"},
+		{name: "every IPv6 interface", listening: "mongodb://[::]:27017/", want: "mongodb://[::1]:27017/"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := clientURI(tt.listening)
+			if err != nil || got != tt.want {
+				t.Errorf("clientURI(%q) = %q, %v; want %q", tt.listening, got, err, tt.want)
+			}
+		})
+	}
+}
+
+// TestAcknowledgedWritesSurviveACrash runs a writer in another process that
+// kills itself right after its last acknowledged insert, without closing
+// anything, then opens the directory again.
+func TestAcknowledgedWritesSurviveACrash(t *testing.T) {
+	dir := t.TempDir()
+	cmd := exec.CommandContext(t.Context(), os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), crashDirEnv+"="+dir)
+	cmd.Stderr = os.Stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("starting the writer: %v", err)
+	}
+	acked := 0
+	lines := bufio.NewScanner(out)
+	for lines.Scan() {
+		if n, ok := strings.CutPrefix(lines.Text(), "acked "); ok {
+			if acked, err = strconv.Atoi(n); err != nil {
+				t.Fatalf("reading the writer: %v", err)
+			}
+		}
+	}
+	if err := cmd.Wait(); err == nil {
+		t.Fatal("the writer exited normally; it was meant to die")
+	}
+	if acked == 0 {
+		t.Fatal("the writer had no write acknowledged")
+	}
+
+	s := start(t, dir)
+	if n := count(t, client(t, s.URI()).Database("medical").Collection("admissions")); n != acked {
+		t.Errorf("after the crash the store holds %d documents, %d were acknowledged", n, acked)
+	}
+}
+
+// crashingWriter is the writer process of TestAcknowledgedWritesSurviveACrash.
+func crashingWriter(dir string) {
+	ctx := context.Background()
+	fail := func(err error) {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
+	s, err := Start(ctx, Options{Dir: dir, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		fail(err)
+	}
+	c, err := mongo.Connect(options.Client().ApplyURI(s.URI()))
+	if err != nil {
+		fail(err)
+	}
+	coll := c.Database("medical").Collection("admissions")
+	for from := 0; from < 1000; from += 250 {
+		if err := insert(ctx, coll, from, from+250); err != nil {
+			fail(err)
+		}
+		fmt.Printf("acked %d\n", from+250)
+	}
+	self, err := os.FindProcess(os.Getpid())
+	if err != nil {
+		fail(err)
+	}
+	if err := self.Kill(); err != nil {
+		fail(err)
+	}
+	select {} // the kill lands before anything else runs
+}
+
+func TestQuietHandler(t *testing.T) {
+	tests := []struct {
+		name  string
+		level slog.Level
+		msg   string
+		kept  bool
+	}{
+		{name: "error reply header", level: slog.LevelWarn, msg: "Response header: length: 121", kept: false},
+		{name: "error reply body", level: slog.LevelWarn, msg: "Response message:\n{...}", kept: false},
+		{name: "other warning", level: slog.LevelWarn, msg: "Connection stopped", kept: true},
+		{name: "a reply closing the connection", level: slog.LevelError, msg: "Response header: length: 121", kept: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var buf strings.Builder
+			l := slog.New(quietHandler{slog.NewTextHandler(&buf, nil)}).With("name", "listener")
+			l.Log(t.Context(), tt.level, tt.msg)
+			if kept := buf.Len() > 0; kept != tt.kept {
+				t.Errorf("kept = %v, want %v (%q)", kept, tt.kept, buf.String())
+			}
+		})
+	}
+}

@@ -1,0 +1,185 @@
+package mongosink
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"runner/stages/plan"
+)
+
+func TestRedact(t *testing.T) {
+	tests := []struct {
+		name, uri, want string
+	}{
+		{name: "user and password", uri: "mongodb://writer:s3cret@db:27017/medical?authSource=admin", want: "mongodb://writer:***@db:27017/medical?authSource=admin"},
+		{name: "no credentials", uri: "mongodb://db:27017/", want: "mongodb://db:27017/"},
+		{name: "user without password", uri: "mongodb://writer@db/", want: "mongodb://writer@db/"},
+		{name: "escaped password", uri: "mongodb://writer:p%40ss%2Fw@db/", want: "mongodb://writer:***@db/"},
+		{name: "unescaped @ and / in the password", uri: "mongodb://writer:p@ss/w@db1,db2/x", want: "mongodb://writer:***@db1,db2/x"},
+		{name: "srv", uri: "mongodb+srv://writer:s3cret@cluster0.example.net/?retryWrites=true", want: "mongodb+srv://writer:***@cluster0.example.net/?retryWrites=true"},
+		{name: "credential options", uri: "mongodb://db/?authMechanism=MONGODB-AWS&authMechanismProperties=AWS_SESSION_TOKEN:tok&tlsCertificateKeyFilePassword=kp", want: "mongodb://db/?authMechanism=MONGODB-AWS&authMechanismProperties=***&tlsCertificateKeyFilePassword=***"},
+		{name: "not a URI", uri: "writer:s3cret@db", want: "writer:***@db"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := Redact(tt.uri); got != tt.want {
+				t.Errorf("Redact(%q) = %q, want %q", tt.uri, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestScrub(t *testing.T) {
+	tests := []struct {
+		name, uri, text, want string
+	}{
+		{name: "as written", uri: "mongodb://w:s3cret@db/", text: "auth s3cret failed", want: "auth *** failed"},
+		{name: "unescaped", uri: "mongodb://w:p%40ss@db/", text: `invalid password "p@ss"`, want: `invalid password "***"`},
+		{name: "escaped", uri: "mongodb://w:p@ss@db/", text: "uri mongodb://w:p%40ss@db/", want: "uri mongodb://w:***@db/"},
+		{name: "session token", uri: "mongodb://db/?authMechanismProperties=AWS_SESSION_TOKEN:tok123", text: "bad AWS_SESSION_TOKEN:tok123", want: "bad ***"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cause := errors.New(tt.text)
+			err := scrub(cause, secretsOf(tt.uri))
+			if err.Error() != tt.want {
+				t.Errorf("scrubbed %q to %q, want %q", tt.text, err, tt.want)
+			}
+			if !errors.Is(err, cause) {
+				t.Error("the scrubbed error does not match its cause with errors.Is")
+			}
+			if errors.Unwrap(err) != nil {
+				t.Error("the scrubbed error unwraps to a text that may hold the secret")
+			}
+		})
+	}
+}
+
+func TestConnectErrors(t *testing.T) {
+	const password = "Pa55-w0rd"
+	withUser := func(uri, user string) string {
+		return strings.Replace(uri, "mongodb://", "mongodb://"+user+":"+password+"@", 1)
+	}
+	missingCA := filepath.Join(t.TempDir(), "no-such-ca.pem")
+	notPEM := filepath.Join(t.TempDir(), "ca.txt")
+	if err := os.WriteFile(notPEM, []byte("not a certificate"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		uri  string
+		tls  plan.TLS
+		want []string
+	}{
+		{
+			name: "unreachable",
+			uri:  "mongodb://writer:" + password + "@127.0.0.1:1/?authSource=admin",
+			want: []string{"cannot reach MongoDB at mongodb://writer:***@127.0.0.1:1/?authSource=admin within 1s: ", " — is the server running and the address right?"},
+		},
+		{
+			name: "credentials refused",
+			uri:  withUser(storeURI, "writer"),
+			want: []string{"MongoDB at " + Redact(withUser(storeURI, "writer")) + ` refused the credentials of user "writer": authentication failed — check the user name, password and authSource`},
+		},
+		{
+			name: "password that is not valid in a URI",
+			uri:  "mongodb://writer:" + password + "%zz@127.0.0.1:1/",
+			want: []string{"the MongoDB URI mongodb://writer:***@127.0.0.1:1/ is not valid: "},
+		},
+		{
+			name: "missing CA file",
+			uri:  withUser(storeURI, "writer"),
+			tls:  plan.TLS{Enabled: true, CAFile: missingCA},
+			want: []string{"reading the TLS CA file: open " + missingCA},
+		},
+		{
+			name: "CA file without a certificate",
+			uri:  withUser(storeURI, "writer"),
+			tls:  plan.TLS{Enabled: true, CAFile: notPEM},
+			want: []string{"the TLS CA file " + notPEM + " holds no PEM certificate"},
+		},
+		{
+			name: "server without TLS",
+			uri:  withUser(storeURI, "writer") + "?authMechanism=PLAIN",
+			tls:  plan.TLS{Enabled: true},
+			want: []string{"TLS handshake with MongoDB at " + Redact(withUser(storeURI, "writer")) + "?authMechanism=PLAIN failed: ", "is TLS enabled on the server?"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := testConfig(t, plan.ModeReplace)
+			cfg.URI, cfg.TLS, cfg.Timeout = tt.uri, tt.tls, time.Second
+			target, err := Connect(t.Context(), cfg)
+			if err == nil {
+				_ = target.Close(t.Context())
+				t.Fatal("Connect succeeded")
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q, want it to contain %q", err, w)
+				}
+			}
+			if strings.Contains(err.Error(), password) {
+				t.Errorf("error %q contains the password", err)
+			}
+		})
+	}
+}
+
+func TestConnectWithoutReportedPrivileges(t *testing.T) {
+	// FerretDB authenticates PLAIN users without reporting privileges: the
+	// check is skipped rather than failed.
+	cfg := testConfig(t, plan.ModeReplace)
+	cfg.URI = strings.Replace(storeURI, "mongodb://", "mongodb://writer:pw@", 1) + "?authMechanism=PLAIN"
+	target := connect(t, cfg)
+	if !target.server.ferret {
+		t.Errorf("the embedded store was taken for %s", target.server.version)
+	}
+}
+
+func TestConfigRefusals(t *testing.T) {
+	tests := []struct {
+		name   string
+		change func(*Config)
+		want   string
+	}{
+		{name: "no database", change: func(c *Config) { c.Database = "" }, want: "no target database given"},
+		{name: "dotted database", change: func(c *Config) { c.Database = "a.b" }, want: `database name "a.b" may not contain`},
+		{name: "system collection", change: func(c *Config) { c.Collection = "system.users" }, want: `collection name "system.users" may not`},
+		{name: "unacknowledged writes", change: func(c *Config) { c.WriteConcern.W = "0" }, want: "write concern w=0"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := testConfig(t, plan.ModeReplace)
+			tt.change(&cfg)
+			_, err := Connect(t.Context(), cfg)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("Connect error %v, want it to contain %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestWriteConcernIsAccepted(t *testing.T) {
+	cfg := testConfig(t, plan.ModeAppend)
+	cfg.WriteConcern = plan.WriteConcern{W: "majority", Journal: true}
+	res, _ := runLoad(t, connect(t, cfg), docBatches(0, 300, 300, 0))
+	if res.Inserted != 300 {
+		t.Errorf("inserted %d documents with w=majority, j=true; want 300", res.Inserted)
+	}
+}
+
+// realMongoURI returns MONGO_URI, or skips: the test needs what the
+// embedded store does not have.
+func realMongoURI(t *testing.T) string {
+	t.Helper()
+	uri := os.Getenv("MONGO_URI")
+	if uri == "" {
+		t.Skip("needs a real MongoDB: set MONGO_URI")
+	}
+	return uri
+}

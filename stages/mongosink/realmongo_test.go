@@ -1,0 +1,88 @@
+package mongosink
+
+import (
+	"context"
+	"crypto/rand"
+	"strings"
+	"testing"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+
+	"runner/stages/plan"
+)
+
+// These tests need what only MongoDB has: users with roles and privileges,
+// and renameCollection with dropTarget.
+
+func TestPrivilegesAreCheckedBeforeLoading(t *testing.T) {
+	adminURI := realMongoURI(t)
+	admin := rawClient(t, adminURI).Database("admin")
+	db := dbName(t)
+	user, password := "runner_test_reader_"+rand.Text()[:8], rand.Text()
+	err := admin.RunCommand(t.Context(), bson.D{
+		{Key: "createUser", Value: user},
+		{Key: "pwd", Value: password},
+		{Key: "roles", Value: bson.A{bson.D{{Key: "role", Value: "read"}, {Key: "db", Value: db}}}},
+	}).Err()
+	if err != nil {
+		t.Skipf("the MONGO_URI user cannot create a test user: %v", err)
+	}
+	t.Cleanup(func() { _ = admin.RunCommand(context.Background(), bson.D{{Key: "dropUser", Value: user}}).Err() })
+
+	p := splitURI(adminURI)
+	readerURI := p.scheme + user + ":" + password + "@" + p.hostPath + "?authSource=admin"
+	tests := []struct {
+		name    string
+		mode    plan.Mode
+		missing string
+	}{
+		{name: "replace", mode: plan.ModeReplace, missing: "createCollection, dropCollection, renameCollectionSameDB, insert"},
+		{name: "append", mode: plan.ModeAppend, missing: "insert"},
+		{name: "upsert", mode: plan.ModeUpsert, missing: "insert, update"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := Config{URI: readerURI, Database: db, Collection: "admissions", Mode: tt.mode}
+			_, err := Connect(t.Context(), cfg)
+			if err == nil {
+				t.Fatal("Connect accepted a user with only the read role")
+			}
+			for _, want := range []string{
+				`user "` + user + `"`,
+				tt.mode.String() + ` mode needs on database "` + db + `": ` + tt.missing + " — grant it the built-in role readWrite on " + db,
+			} {
+				if !strings.Contains(err.Error(), want) {
+					t.Errorf("error %q, want it to contain %q", err, want)
+				}
+			}
+			if strings.Contains(err.Error(), password) {
+				t.Errorf("error %q contains the password", err)
+			}
+		})
+	}
+}
+
+func TestReplaceSwapsAtomicallyOnMongoDB(t *testing.T) {
+	cfg := testConfig(t, plan.ModeReplace)
+	cfg.URI = realMongoURI(t)
+	target := connect(t, cfg)
+	t.Cleanup(func() { _ = rawClient(t, cfg.URI).Database(cfg.Database).Drop(context.Background()) })
+	if target.server.ferret {
+		t.Skipf("MONGO_URI points at %s", target.server.version)
+	}
+	runLoad(t, target, docBatches(0, 800, 400, 0))
+	second := docBatches(400, 1000, 300, 1)
+	runLoad(t, target, second)
+
+	db := rawClient(t, cfg.URI).Database(cfg.Database)
+	if got, want := collectionDigest(t, db.Collection(cfg.Collection)), batchesDigest(t, second); got != want {
+		t.Errorf("the target holds %+v, want the second run's %+v", got, want)
+	}
+	// The swap must have been the single rename: dropTarget is there.
+	if err := db.CreateCollection(t.Context(), target.staging()); err != nil {
+		t.Fatalf("creating a staging collection: %v", err)
+	}
+	if err := target.rename(t.Context(), target.staging(), cfg.Collection, true); err != nil {
+		t.Errorf("renameCollection with dropTarget: %v", err)
+	}
+}
