@@ -163,6 +163,11 @@ target "mongodb" {
   }
 }
 
+# An empty or truncated export must never replace the collection.
+check "not_empty" {
+  min_rows = 1
+}
+
 check "ages_in_range" {
   assert  = col.age >= 0 && col.age <= 120
   message = "Ages must be between 0 and 120."

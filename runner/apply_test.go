@@ -35,9 +35,11 @@ func (w *workspace) variant(name string, replacements ...string) string {
 	return path
 }
 
+// TestApplyGeneratedData runs the default path: no URI, the embedded store
+// started in-process.
 func TestApplyGeneratedData(t *testing.T) {
 	w := newWorkspace(t)
-	csv, sum := w.generate("admissions.csv", 20_000, 3)
+	csv, sum := w.generate("admissions.csv", 4_000, 3)
 	run, stderr, code := w.apply(csv)
 	if code != ExitOK {
 		t.Fatalf("exit %d: %s\n%s", code, run.Error, stderr)
@@ -97,6 +99,7 @@ func TestApplyGeneratedData(t *testing.T) {
 func TestApplyRealDataset(t *testing.T) {
 	csv := stagetest.RealDataset(t)
 	w := newWorkspace(t)
+	w.serve()
 	for i := range 2 { // replace twice: the second run must leave exactly the same documents
 		run, stderr, code := w.apply(csv)
 		if code != ExitOK {
@@ -114,6 +117,7 @@ func TestApplyRealDataset(t *testing.T) {
 
 func TestReapplyInEveryModeConverges(t *testing.T) {
 	w := newWorkspace(t)
+	w.serve()
 	// Small: the embedded store finds each upserted _id by a scan.
 	csv, sum := w.generate("admissions.csv", 600, 5)
 	want := int64(sum.Rows - sum.ExactDuplicates)
@@ -164,6 +168,7 @@ func TestReapplyInEveryModeConverges(t *testing.T) {
 // the first run's.
 func TestFailingCheckKeepsPreviousCollection(t *testing.T) {
 	w := newWorkspace(t)
+	w.serve()
 	good, _ := w.generate("good.csv", 2_000, 7)
 	if run, stderr, code := w.apply(good); code != ExitOK {
 		t.Fatalf("first run: exit %d: %s\n%s", code, run.Error, stderr)
@@ -212,6 +217,7 @@ func TestFailingCheckKeepsPreviousCollection(t *testing.T) {
 // does: the run reports cancelled and the previous collection stands.
 func TestCancelKeepsPreviousCollection(t *testing.T) {
 	w := newWorkspace(t)
+	w.serve()
 	small, _ := w.generate("small.csv", 1_000, 11)
 	if run, stderr, code := w.apply(small); code != ExitOK {
 		t.Fatalf("first run: exit %d: %s\n%s", code, run.Error, stderr)

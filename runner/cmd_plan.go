@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"runner/stages/report"
+	"slices"
 	"strings"
 	"time"
 
@@ -155,11 +156,17 @@ func renderPlan(w io.Writer, file string, p *plan.Plan, pv *preview, ts targetSt
 		fmt.Fprintf(w, "  var.%s = %s (%s)\n", v.Name, v.Value, v.Origin)
 	}
 	fmt.Fprintln(w, "\nStages")
+	var previous []plan.Field
 	for i, s := range p.Stages {
 		fmt.Fprintf(w, "  %d. %-15s %s\n", i+1, s.ID, s.Summary)
-		if len(s.Output) > 0 && s.Kind != plan.StageDocument {
-			fmt.Fprintf(w, "     %-15s %s\n", "→", fieldList(s.Output))
+		switch {
+		case len(s.Output) == 0 || s.Kind == plan.StageDocument:
+		case slices.Equal(s.Output, previous):
+			fmt.Fprintf(w, "     %-15s the same columns\n", "→")
+		default:
+			fmt.Fprint(w, wrap(fieldList(s.Output), "     →               ", "                     ", 100))
 		}
+		previous = s.Output
 	}
 	for _, s := range p.Stages {
 		if s.Kind != plan.StageDocument {
@@ -191,6 +198,26 @@ func fieldList(fields []plan.Field) string {
 		parts[i] = f.Name + " " + f.Type.String()
 	}
 	return strings.Join(parts, ", ")
+}
+
+// wrap breaks a comma-separated list into lines of at most width
+// characters, the first starting with first and the others with rest.
+func wrap(list, first, rest string, width int) string {
+	var b strings.Builder
+	line := first
+	for i, item := range strings.Split(list, ", ") {
+		if i > 0 {
+			item = ", " + item
+			if len(line)+len(item) > width {
+				b.WriteString(line + ",\n")
+				line = rest + item[2:]
+				continue
+			}
+		}
+		line += item
+	}
+	b.WriteString(line + "\n")
+	return b.String()
 }
 
 func indent(s, prefix string) string {

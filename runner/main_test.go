@@ -31,6 +31,9 @@ type workspace struct {
 	healthcare string
 	pipeline   string
 	store      string
+	// uri is the server serve started; empty while apply uses the
+	// embedded store in-process.
+	uri string
 }
 
 func newWorkspace(t *testing.T) *workspace {
@@ -85,18 +88,23 @@ func (w *workspace) apply(csvPath string, extra ...string) (*report.Run, string,
 	return &run, stderr, code
 }
 
-// collection opens the embedded store (no run may hold it) and returns a
-// digest of medical_records.admissions: the count and the _ids.
+// collection returns a digest of a collection of medical_records: the
+// count and the _ids. It reads through the workspace's server, or opens the
+// embedded store (no run may hold it then).
 func (w *workspace) collection(name string) (count int64, ids map[string]bool) {
 	w.t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	store, err := embedded.Start(ctx, embedded.Options{Dir: w.store})
-	if err != nil {
-		w.t.Fatal(err)
+	uri := w.uri
+	if uri == "" {
+		store, err := embedded.Start(ctx, embedded.Options{Dir: w.store})
+		if err != nil {
+			w.t.Fatal(err)
+		}
+		defer store.Close()
+		uri = store.URI()
 	}
-	defer store.Close()
-	client, err := mongo.Connect(options.Client().ApplyURI(store.URI()))
+	client, err := mongo.Connect(options.Client().ApplyURI(uri))
 	if err != nil {
 		w.t.Fatal(err)
 	}
