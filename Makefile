@@ -46,3 +46,38 @@ fmt: ## format Go code and pipeline files
 
 clean: ## remove built binaries, generated data, the embedded store and reports
 	rm -rf bin data .runner reports
+
+# Containers: Dockerfile and docker-compose.yml. COMPOSE is the Compose plugin
+# (docker compose) when it is installed, else docker-compose.
+COMPOSE ?= $(shell docker compose version >/dev/null 2>&1 && echo "docker compose" || echo docker-compose)
+IMAGE   ?= runner
+SERVICE ?=
+
+.PHONY: image up down logs compose-config
+
+image: ## build the container image from Dockerfile, tagged runner:<version> and runner:latest
+	docker build --build-arg VERSION=$(VERSION) -t $(IMAGE):$(VERSION) -t $(IMAGE):latest .
+
+# The runner container runs as your user so that it can write ./reports (as
+# 65532 when make runs as root, with ./reports handed to that user).
+up: data ## start MongoDB, mongo-express and one pipeline run with docker-compose (needs .env)
+	@test -f .env || { echo "no .env: cp .env.example .env, then replace every change-me value" >&2; exit 2; }
+	@mkdir -p reports backups
+	@uid=$${RUNNER_UID:-$$(id -u)}; gid=$${RUNNER_GID:-$$(id -g)}; \
+	if [ "$$uid" = 0 ]; then uid=65532; gid=65532; chown $$uid:$$gid reports; fi; \
+	echo "RUNNER_UID=$$uid RUNNER_GID=$$gid $(COMPOSE) up -d --build"; \
+	RUNNER_UID=$$uid RUNNER_GID=$$gid $(COMPOSE) up -d --build
+	@echo "the pipeline run: make logs SERVICE=runner; its reports: reports/latest/"
+
+down: ## stop and remove the containers (MongoDB's volume and data stay)
+	$(COMPOSE) down
+
+logs: ## follow the containers' logs (SERVICE=runner for one service)
+	$(COMPOSE) logs -f --tail=200 $(SERVICE)
+
+test-integration: ## run the integration suite: MongoDB from MONGO_URI, a container, or runner serve
+	@echo "go test $(if $(RACE),with,without) the race detector"
+	$(GO) test $(RACE) -count=1 ./integration/...
+
+compose-config: ## check docker-compose.yml with the variables of .env.example
+	$(COMPOSE) --env-file .env.example config -q

@@ -11,7 +11,6 @@ import (
 	"syscall"
 	"testing"
 	"time"
-
 )
 
 // dirSize is the bytes under dir: the embedded store's files grow while a

@@ -38,20 +38,20 @@ func writeHeading(b *strings.Builder, run *Run) {
 func writeRows(b *strings.Builder, run *Run) {
 	r := run.Reconciliation
 	b.WriteString("## Rows\n\n| | rows |\n|---|---:|\n")
-	fmt.Fprintf(b, "| read from %s | %s |\n", plural(len(run.Source.Files), "file"), group(r.RowsRead))
-	fmt.Fprintf(b, "| rejected (see rejects.csv) | %s |\n", group(r.RowsRejected))
-	fmt.Fprintf(b, "| removed as duplicates | %s |\n", group(r.RowsDeduplicated))
+	fmt.Fprintf(b, "| read from %s | %s |\n", plural(len(run.Source.Files), "file"), Thousands(r.RowsRead))
+	fmt.Fprintf(b, "| rejected (see rejects.csv) | %s |\n", Thousands(r.RowsRejected))
+	fmt.Fprintf(b, "| removed as duplicates | %s |\n", Thousands(r.RowsDeduplicated))
 	verb := "loaded"
 	if run.DryRun {
 		verb = "ready to load"
 	}
-	fmt.Fprintf(b, "| %s | %s |\n\n", verb, group(r.RowsLoaded))
+	fmt.Fprintf(b, "| %s | %s |\n\n", verb, Thousands(r.RowsLoaded))
 	mark := "holds"
 	if !r.Holds {
 		mark = "**does not hold: rows are unaccounted for**"
 	}
 	fmt.Fprintf(b, "read = rejected + duplicates + %s: %s = %s + %s + %s, which %s.\n\n",
-		verb, group(r.RowsRead), group(r.RowsRejected), group(r.RowsDeduplicated), group(r.RowsLoaded), mark)
+		verb, Thousands(r.RowsRead), Thousands(r.RowsRejected), Thousands(r.RowsDeduplicated), Thousands(r.RowsLoaded), mark)
 }
 
 func writeColumns(b *strings.Builder, run *Run) {
@@ -62,19 +62,19 @@ func writeColumns(b *strings.Builder, run *Run) {
 	b.WriteString("| column | from | type | steps | changed | nulls | cast failures | defaults | required but missing |\n")
 	b.WriteString("|---|---|---|---|---:|---:|---:|---:|---:|\n")
 	for _, c := range run.Cleaning {
-		failures := group(c.CastFailures)
+		failures := Thousands(c.CastFailures)
 		if c.CastFailures > 0 {
 			failures += " (" + c.OnError + ")"
 		}
 		fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", c.Column, cell(c.From), c.Type, cell(c.Steps),
-			group(c.Changed), group(c.Nulls), failures, group(c.DefaultsApplied), group(c.RequiredMissing))
+			Thousands(c.Changed), Thousands(c.Nulls), failures, Thousands(c.DefaultsApplied), Thousands(c.RequiredMissing))
 	}
 	b.WriteString("\n*changed*: values whose final text differs from the text in the file.\n\n")
 	for _, c := range run.Cleaning {
 		if len(c.Examples) == 0 {
 			continue
 		}
-		fmt.Fprintf(b, "### %s\n\n%s of %s values changed", c.Column, group(c.Changed), group(run.Reconciliation.RowsRead-run.Reconciliation.RowsRejected))
+		fmt.Fprintf(b, "### %s\n\n%s of %s values changed", c.Column, Thousands(c.Changed), Thousands(run.Reconciliation.RowsRead-run.Reconciliation.RowsRejected))
 		if c.Sensitive {
 			b.WriteString("; the column is sensitive, so its values are not shown.\n\n")
 			continue
@@ -111,7 +111,7 @@ func writeChecks(b *strings.Builder, run *Run) {
 	b.WriteString("## Checks\n\n| check | kind | severity | status | failing rows | tolerated | declared |\n|---|---|---|---|---:|---:|---|\n")
 	for _, c := range run.Checks {
 		fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %s | %s |\n", c.Name, c.Kind, c.Severity, statusWord(c.Status),
-			group(c.Failures), c.Tolerated, cell(c.Declared))
+			Thousands(c.Failures), c.Tolerated, cell(c.Declared))
 	}
 	b.WriteString("\n")
 	for _, c := range run.Checks {
@@ -164,7 +164,7 @@ func writeVerification(b *strings.Builder, run *Run) {
 		verdict = "**What landed differs from what was sent.**"
 	}
 	fmt.Fprintf(b, "%s %s expected, %s found; content digest %s; %s duplicate _id values; %s sampled and compared field by field (%s); %.1f s.\n\n",
-		verdict, group(v.Expected), group(v.Found), matchWord(v.DigestMatch), group(v.DuplicateIDs),
+		verdict, Thousands(v.Expected), Thousands(v.Found), matchWord(v.DigestMatch), Thousands(v.DuplicateIDs),
 		plural(v.Sampled, "document"), plural(len(v.SampleMismatches), "difference"), v.Seconds)
 	for _, m := range v.TypeMismatches {
 		fmt.Fprintf(b, "- `%s`: sent %s, found %s\n", m.Path, m.Sent, m.Got)
@@ -201,7 +201,7 @@ func writeRejects(b *strings.Builder, run *Run) {
 		if column == "" {
 			column = "(whole line)"
 		}
-		fmt.Fprintf(b, "| %s | %s | %s |\n", column, group(reason.Rows), cell(reason.Example))
+		fmt.Fprintf(b, "| %s | %s | %s |\n", column, Thousands(reason.Rows), cell(reason.Example))
 	}
 }
 
@@ -213,8 +213,8 @@ func joinLines(lines []int) string {
 	return strings.Join(parts, ", ")
 }
 
-// group renders n with thousands separators: 55500 → 55,500.
-func group(n int64) string {
+// Thousands renders n with thousands separators: 55500 → 55,500.
+func Thousands(n int64) string {
 	s := strconv.FormatInt(n, 10)
 	neg := strings.HasPrefix(s, "-")
 	if neg {
@@ -239,7 +239,7 @@ func plural64(n int64, noun string) string {
 	if n == 1 {
 		return "1 " + noun
 	}
-	return group(n) + " " + noun + "s"
+	return Thousands(n) + " " + noun + "s"
 }
 
 // cell escapes text for a Markdown table cell.
