@@ -234,10 +234,9 @@ type Reason struct {
 
 // Runtime is what the run cost the machine.
 type Runtime struct {
-	CPUSeconds    float64 `json:"cpu_seconds"`
-	PeakRSSBytes  int64   `json:"peak_rss_bytes"`
-	PeakHeapBytes int64   `json:"peak_heap_bytes"`
-	GoVersion     string  `json:"go_version"`
-	CPUs          int     `json:"cpus"`
-	Version       string  `json:"version"`
+	CPUSeconds   float64 `json:"cpu_seconds"`
+	PeakRSSBytes int64   `json:"peak_rss_bytes"`
+	GoVersion    string  `json:"go_version"`
+	CPUs         int     `json:"cpus"`
+	Version      string  `json:"version"`
 }
