@@ -20,10 +20,9 @@ help: ## list the targets
 build: ## build bin/runner, a static binary
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) .
 
-data: $(DATA) ## generate data/healthcare_dataset.csv when absent (55,500 rows, deterministic)
+data: build $(DATA) ## generate data/healthcare_dataset.csv when absent (55,500 rows, deterministic)
 
 $(DATA):
-	@$(MAKE) --no-print-directory build
 	$(BIN) generate -rows 55500 -seed 1 -out $(DATA)
 
 run: build data ## apply the healthcare pipeline to the embedded store and write reports

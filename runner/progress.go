@@ -14,10 +14,13 @@ import (
 // terminal, and a plain line every plainEvery otherwise (logs, CI), so that
 // long runs are never silent and logs are never flooded.
 type progress struct {
-	out      io.Writer
-	meter    *meter
-	bar      *progressbar.ProgressBar
-	started  time.Time
+	out     io.Writer
+	meter   *meter
+	bar     *progressbar.ProgressBar
+	started time.Time
+	// last is the row count shown last: nothing is shown while it stands
+	// still (verifying, swapping), so rates never seem to fall.
+	last     int64
 	mu       sync.Mutex
 	stopped  chan struct{}
 	finished sync.WaitGroup
@@ -69,6 +72,10 @@ func (p *progress) loop(every time.Duration, total int64) {
 
 func (p *progress) show(total int64) {
 	rows, docs, read := p.meter.rowsRead.Load(), p.meter.docs.Load(), p.meter.bytesRead.Load()
+	if rows == p.last && p.bar == nil {
+		return
+	}
+	p.last = rows
 	elapsed := time.Since(p.started).Seconds()
 	rate := float64(rows) / max(elapsed, 1e-9)
 	line := fmt.Sprintf("%s rows read, %s documents sent, %s rows/s", report.Thousands(rows), report.Thousands(docs), report.Thousands(int64(rate)))
