@@ -273,7 +273,8 @@ func joinNames(names []string) string { return strings.Join(names, ", ") }
 
 func verificationReport(v *mongosink.Verification) *report.Verification {
 	out := &report.Verification{Passed: v.Passed(), Expected: v.Expected, Found: v.Found, DigestMatch: v.DigestMatch,
-		DuplicateIDs: v.DuplicateIDs, Sampled: v.Sampled, Seconds: v.Duration.Seconds()}
+		DuplicateIDs: v.DuplicateIDs, Sampled: v.Sampled, Served: v.Served, ServedMismatches: v.ServedMismatches,
+		Seconds: v.Duration.Seconds()}
 	for _, m := range v.TypeMismatches {
 		out.TypeMismatches = append(out.TypeMismatches, report.TypeMismatch{Path: m.Path, Sent: m.Want.String(), Got: m.Got.String()})
 	}

@@ -33,7 +33,9 @@ func openTarget(ctx context.Context, p *plan.Plan, storeDir string, logger *slog
 		if storeDir == "" {
 			storeDir = p.Target.EmbeddedDir
 		}
-		store, err := embedded.Start(ctx, embedded.Options{Dir: storeDir, Listen: "127.0.0.1:0", Logger: logger})
+		// The store outlives a cancellation of the run: the load's abort,
+		// which leaves the target as it was, still needs it.
+		store, err := embedded.Start(context.WithoutCancel(ctx), embedded.Options{Dir: storeDir, Listen: "127.0.0.1:0", Logger: logger})
 		if err != nil {
 			return nil, fmt.Errorf("start the embedded store: %w", err)
 		}
@@ -42,11 +44,17 @@ func openTarget(ctx context.Context, p *plan.Plan, storeDir string, logger *slog
 		t.display = mongosink.Redact(uri)
 	}
 	tg := p.Target
-	sink, err := mongosink.Connect(ctx, mongosink.Config{
+	cfg := mongosink.Config{
 		URI: uri, Database: tg.Database, Collection: tg.Collection, Mode: tg.Mode,
 		BatchDocs: tg.BatchDocs, BatchBytes: tg.BatchBytes, Writers: tg.Writers,
 		WriteConcern: tg.WriteConcern, Timeout: tg.Timeout, TLS: tg.TLS, Indexes: tg.Indexes, AppName: appName,
-	})
+	}
+	if t.store != nil {
+		cfg.Scan = func(ctx context.Context, collection string, fn func([]byte) error) error {
+			return t.store.Scan(ctx, tg.Database, collection, fn)
+		}
+	}
+	sink, err := mongosink.Connect(ctx, cfg)
 	if err != nil {
 		return nil, errors.Join(err, t.close(context.WithoutCancel(ctx)))
 	}

@@ -62,13 +62,15 @@ type Options struct {
 	// Listen is the TCP address; DefaultListen when empty. Inside a
 	// container, "0.0.0.0:27017".
 	Listen string
-	// Logger receives FerretDB's own logs. When nil, warnings and errors go
-	// to standard error and everything else is dropped.
+	// Logger receives FerretDB's own logs, less its dumps of every reply
+	// that carries an error. When nil, warnings and errors go to standard
+	// error and everything else is dropped.
 	Logger *slog.Logger
 }
 
 // Store is a running embedded store.
 type Store struct {
+	dir    string
 	uri    string
 	lock   *dirLock
 	cancel context.CancelFunc
@@ -128,10 +130,11 @@ func Start(ctx context.Context, opts Options) (*Store, error) {
 	if listen == "" {
 		listen = DefaultListen
 	}
-	logger := opts.Logger
-	if logger == nil {
-		logger = slog.New(quietHandler{slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})})
+	handler := slog.Handler(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	if opts.Logger != nil {
+		handler = opts.Logger.Handler()
 	}
+	logger := slog.New(quietHandler{handler})
 	fdb, err := ferretdb.New(&ferretdb.Config{
 		Listener:  ferretdb.ListenerConfig{TCP: listen},
 		Logger:    logger,
@@ -147,7 +150,7 @@ func Start(ctx context.Context, opts Options) (*Store, error) {
 	}
 
 	runCtx, cancel := context.WithCancel(ctx)
-	s := &Store{uri: uri, lock: lock, cancel: cancel, done: make(chan struct{})}
+	s := &Store{dir: dir, uri: uri, lock: lock, cancel: cancel, done: make(chan struct{})}
 	go func() {
 		defer close(s.done)
 		// Run returns after every connection has ended and the SQLite
@@ -185,12 +188,11 @@ func clientURI(listening string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("reading the store's address %q: %w", listening, err)
 	}
+	// Go reports a listener on every interface as [::] even when asked for
+	// 0.0.0.0; such a listener also accepts IPv4, and 127.0.0.1 exists where
+	// ::1 may not (containers often have no IPv6 loopback).
 	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
-		if ip.To4() != nil {
-			host = "127.0.0.1"
-		} else {
-			host = "::1"
-		}
+		host = "127.0.0.1"
 	}
 	u.Host = net.JoinHostPort(host, port)
 	return u.String(), nil

@@ -65,16 +65,20 @@
 // While writing, the writers keep an order-independent digest of every
 // document sent — the count and the sum modulo 2^64 of the XXH3-64 of its
 // bytes — and a tally of BSON types per dotted path, kept per document shape
-// so that a document costs one map lookup. Verify scans the loaded
-// collection once with large batches (replace: the staging collection;
-// append and upsert: the target, keeping the documents whose _id hash this
-// run sent), computes the same from what comes back, and compares the
-// count, the digest, the type tallies and duplicate _id values. A sample of
-// up to MaxSample documents, drawn while writing with a fixed seed, is
+// so that a document costs one map lookup. Verify reads the loaded
+// collection once (replace: the staging collection; append and upsert: the
+// target, keeping the documents whose _id hash this run sent), computes the
+// same from what it reads, and compares the count, the digest, the type
+// tallies and duplicate _id values. It reads from the primary, through a
+// find with large batches, or, when Config.Scan is set (the embedded store),
+// straight from the store's files: FerretDB decodes every document it
+// serves at a cost above the insert's, so a find would make verification
+// slower than the load. A sample of up to MaxSample documents, drawn while
+// writing with a fixed seed, is always read back through the server and
 // compared field by field: each difference is reported with the line the
 // row came from. On MongoDB the sample is read by _id in one $in query; on
-// FerretDB, where such a query scans the collection, it is compared as the
-// scan goes by.
+// FerretDB, which uses its _id index only for a single equality, by
+// concurrent lookups of one _id each.
 //
 // FerretDB returns documents byte for byte as they were sent — field order,
 // int32, int64, double, dates, strings, binary, ObjectIDs, timestamps —

@@ -113,6 +113,15 @@ func testConfig(t testing.TB, mode plan.Mode) Config {
 	}
 }
 
+// withStorageScan makes Verify read the collection from the store's files,
+// as the runner does with the embedded store.
+func withStorageScan(cfg Config) Config {
+	cfg.Scan = func(ctx context.Context, collection string, fn func([]byte) error) error {
+		return testStore.Scan(ctx, cfg.Database, collection, fn)
+	}
+	return cfg
+}
+
 // connect opens a Target and closes it when the test ends.
 func connect(t testing.TB, cfg Config) *Target {
 	t.Helper()

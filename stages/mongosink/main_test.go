@@ -10,9 +10,12 @@ import (
 	"runner/stages/embedded"
 )
 
-// storeURI is the embedded store every test of the package writes to, each
-// in its own database. Set once by TestMain.
-var storeURI string
+// testStore is the embedded store every test of the package writes to,
+// each in its own database, and storeURI its address. Set once by TestMain.
+var (
+	testStore *embedded.Store
+	storeURI  string
+)
 
 func TestMain(m *testing.M) {
 	os.Exit(run(m))
@@ -33,6 +36,6 @@ func run(m *testing.M) int {
 		return 1
 	}
 	defer store.Close()
-	storeURI = store.URI()
+	testStore, storeURI = store, store.URI()
 	return m.Run()
 }

@@ -81,6 +81,12 @@ type Config struct {
 	Indexes []plan.Index
 	// AppName is shown in the server's logs and currentOp (DefaultAppName).
 	AppName string
+	// Scan, when set, reads every document of a collection of the
+	// database from the server's storage, as the BSON the server would send
+	// (the embedded store offers it). Verify then streams through it instead
+	// of a find, which on FerretDB costs more than the load did; the sample
+	// is still read back through the server.
+	Scan func(ctx context.Context, collection string, fn func(doc []byte) error) error
 }
 
 func (c Config) withDefaults() Config {

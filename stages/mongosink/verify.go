@@ -13,6 +13,7 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
+	"go.mongodb.org/mongo-driver/v2/mongo/readpref"
 	"go.mongodb.org/mongo-driver/v2/x/bsonx/bsoncore"
 
 	"runner/stages"
@@ -98,7 +99,12 @@ type Verification struct {
 	// Sampled documents were compared field by field with what was sent.
 	Sampled          int              `json:"sampled"`
 	SampleMismatches []SampleMismatch `json:"sample_mismatches,omitempty"`
-	Duration         time.Duration    `json:"duration"`
+	// Served documents were read through the server and compared byte for
+	// byte with what the store's files hold, when Verify read those (the
+	// embedded store); ServedMismatches of them differed.
+	Served           int           `json:"served,omitempty"`
+	ServedMismatches int           `json:"served_mismatches,omitempty"`
+	Duration         time.Duration `json:"duration"`
 }
 
 // SampleMismatch is a field of a sampled document that does not hold what
@@ -117,7 +123,7 @@ type SampleMismatch struct {
 // Passed reports whether the database holds exactly what was written.
 func (v *Verification) Passed() bool {
 	return v.Found == v.Expected && v.DigestMatch && len(v.TypeMismatches) == 0 &&
-		v.DuplicateIDs == 0 && len(v.SampleMismatches) == 0
+		v.DuplicateIDs == 0 && len(v.SampleMismatches) == 0 && v.ServedMismatches == 0
 }
 
 // Problems describes every failed comparison, one line each.
@@ -134,6 +140,9 @@ func (v *Verification) Problems() []string {
 	}
 	if v.DuplicateIDs > 0 {
 		out = append(out, fmt.Sprintf("%d documents in %s repeat an _id", v.DuplicateIDs, v.Collection))
+	}
+	if v.ServedMismatches > 0 {
+		out = append(out, fmt.Sprintf("%d of %d documents read through the server differ from what the store's files hold", v.ServedMismatches, v.Served))
 	}
 	for _, m := range v.SampleMismatches {
 		if m.Path == "" {
@@ -157,6 +166,7 @@ func (l *Load) Verify(ctx context.Context, sample int) (Verification, error) {
 		return Verification{}, fmt.Errorf("verifying %s: the load is %s, not closed", l.name(), l.state)
 	}
 	start := time.Now()
+	var err error
 	v := Verification{Collection: l.name(), Expected: l.sent.count}
 	picked := l.sample.pick(max(sample, 0))
 	v.Sampled = len(picked)
@@ -170,18 +180,28 @@ func (l *Load) Verify(ctx context.Context, sample int) (Verification, error) {
 		c.id = info.id
 		samples[info.id] = c
 	}
-	// MongoDB finds the sample by _id through its index; FerretDB would
-	// scan the collection for it, so there the scan below serves both.
-	fromScan := l.t.server.ferret
-	found, err := l.scan(ctx, samples, fromScan)
+	// MongoDB finds the sample through its _id index. FerretDB does not use
+	// its _id index (it indexes one expression and queries another), so
+	// there the sample is compared as the full read goes by, and, when that
+	// read comes from storage, a few documents read through the server are
+	// compared with what storage holds.
+	var served map[uint64][]byte
+	if l.t.server.ferret && l.cfg.Scan != nil {
+		if served, err = l.readThroughServer(ctx, max(sample, 1)); err != nil {
+			return v, l.t.scrub(err)
+		}
+	}
+	found, err := l.scan(ctx, samples, l.t.server.ferret, served)
 	if err != nil {
 		return v, l.t.scrub(err)
 	}
-	if !fromScan && len(samples) > 0 {
+	if !l.t.server.ferret {
 		if err := l.fetchSample(ctx, samples); err != nil {
 			return v, l.t.scrub(err)
 		}
 	}
+	v.Served = len(served)
+	v.ServedMismatches = found.servedMismatches
 	v.Found = found.stats.count
 	v.DigestMatch = found.stats.count == l.sent.count && found.stats.sum == l.sent.sum
 	v.TypeMismatches = compareTallies(l.sent.tallies(), found.stats.tallies(), v.Found == v.Expected)
@@ -204,6 +224,9 @@ func idOf(doc []byte) uint64 {
 type scanned struct {
 	stats *docStats
 	ids   []uint64
+	// servedMismatches counts documents read through the server that
+	// differ from what the scan read under their _id.
+	servedMismatches int
 }
 
 // duplicates counts the _id hashes seen more than once.
@@ -218,32 +241,52 @@ func (s *scanned) duplicates() int64 {
 	return n
 }
 
-// scan streams the loaded collection once. With compareSample, sampled
-// documents are compared as they go by.
-func (l *Load) scan(ctx context.Context, samples map[uint64]*sampleCheck, compareSample bool) (*scanned, error) {
+// primary reads from the primary: verification must see every write the
+// load made, which a lagging secondary may not have yet.
+var primary = options.Collection().SetReadPreference(readpref.Primary())
+
+// scan reads the loaded collection once: through Config.Scan when the
+// store offers it, else with a find. With compareSample, sampled documents
+// are compared as they go by; each document in served (read through the
+// server) is compared with what the read finds under its _id.
+func (l *Load) scan(ctx context.Context, samples map[uint64]*sampleCheck, compareSample bool, served map[uint64][]byte) (*scanned, error) {
 	own := l.cfg.Mode == plan.ModeReplace
-	cur, err := l.coll.Find(ctx, bson.D{}, options.Find().SetBatchSize(verifyBatchSize))
-	if err != nil {
-		return nil, fmt.Errorf("reading %s back: %w", l.name(), err)
-	}
-	defer cur.Close(context.WithoutCancel(ctx))
 	out := &scanned{stats: newDocStats()}
-	for cur.Next(ctx) {
-		doc := cur.Current
+	visit := func(doc []byte) error {
 		if !own {
 			// Hash the _id first: most documents of a large collection may
 			// not be this run's.
 			if _, ok := slices.BinarySearch(l.sentIDs, idOf(doc)); !ok {
-				continue
+				return nil
 			}
 		}
 		info, err := out.stats.add(doc, nil)
 		if err != nil {
-			return nil, fmt.Errorf("reading %s back: %w", l.name(), err)
+			return err
 		}
 		out.ids = append(out.ids, info.id)
 		if c := samples[info.id]; compareSample && c != nil {
 			c.compare(doc)
+		}
+		if s, ok := served[info.id]; ok && !bytes.Equal(s, doc) {
+			out.servedMismatches++
+		}
+		return nil
+	}
+	if l.cfg.Scan != nil {
+		if err := l.cfg.Scan(ctx, l.coll.Name(), visit); err != nil {
+			return nil, fmt.Errorf("reading %s back: %w", l.name(), err)
+		}
+		return out, nil
+	}
+	cur, err := l.coll.Database().Collection(l.coll.Name(), primary).Find(ctx, bson.D{}, options.Find().SetBatchSize(verifyBatchSize))
+	if err != nil {
+		return nil, fmt.Errorf("reading %s back: %w", l.name(), err)
+	}
+	defer cur.Close(context.WithoutCancel(ctx))
+	for cur.Next(ctx) {
+		if err := visit(cur.Current); err != nil {
+			return nil, fmt.Errorf("reading %s back: %w", l.name(), err)
 		}
 	}
 	if err := cur.Err(); err != nil {
@@ -252,15 +295,40 @@ func (l *Load) scan(ctx context.Context, samples map[uint64]*sampleCheck, compar
 	return out, nil
 }
 
-// fetchSample reads the sampled documents by _id in one query.
+// readThroughServer reads n documents of the loaded collection through the
+// server, with a limit the server applies in storage, and returns them by
+// _id hash.
+func (l *Load) readThroughServer(ctx context.Context, n int) (map[uint64][]byte, error) {
+	coll := l.coll.Database().Collection(l.coll.Name(), primary)
+	cur, err := coll.Find(ctx, bson.D{}, options.Find().SetLimit(int64(n)).SetBatchSize(int32(n)))
+	if err != nil {
+		return nil, fmt.Errorf("reading documents of %s through the server: %w", l.name(), err)
+	}
+	defer cur.Close(context.WithoutCancel(ctx))
+	served := make(map[uint64][]byte, n)
+	for cur.Next(ctx) {
+		served[idOf(cur.Current)] = bytes.Clone(cur.Current)
+	}
+	if err := cur.Err(); err != nil {
+		return nil, fmt.Errorf("reading documents of %s through the server: %w", l.name(), err)
+	}
+	return served, nil
+}
+
+// fetchSample reads the sampled documents by _id in one query, through
+// MongoDB's _id index.
 func (l *Load) fetchSample(ctx context.Context, samples map[uint64]*sampleCheck) error {
+	if len(samples) == 0 {
+		return nil
+	}
 	ids := make(bson.A, 0, len(samples))
 	for _, c := range samples {
 		v := bsoncore.Document(c.doc).Lookup("_id")
 		ids = append(ids, bson.RawValue{Type: bson.Type(v.Type), Value: v.Data})
 	}
-	filter := bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}}
-	cur, err := l.coll.Find(ctx, filter, options.Find().SetBatchSize(int32(len(ids))))
+	coll := l.coll.Database().Collection(l.coll.Name(), primary)
+	cur, err := coll.Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}},
+		options.Find().SetBatchSize(int32(len(ids))))
 	if err != nil {
 		return fmt.Errorf("reading the sample back from %s: %w", l.name(), err)
 	}

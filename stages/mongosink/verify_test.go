@@ -19,7 +19,7 @@ func rowID(i int) string {
 }
 
 func TestVerify(t *testing.T) {
-	const rows, tampered = 600, 17
+	const rows, tampered = verifyRows, 17
 	byID := bson.D{{Key: "_id", Value: rowID(tampered)}}
 	tests := []struct {
 		name   string
@@ -97,54 +97,69 @@ func TestVerify(t *testing.T) {
 		},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			ctx := t.Context()
-			cfg := testConfig(t, tt.mode)
-			target := connect(t, cfg)
-			l, err := target.Begin(ctx)
-			if err != nil {
-				t.Fatalf("Begin: %v", err)
-			}
-			t.Cleanup(func() { _ = l.Abort(context.Background()) })
-			for _, b := range docBatches(0, rows, 150, 0) {
-				if err := l.Write(ctx, b); err != nil {
-					t.Fatalf("Write: %v", err)
-				}
-			}
-			if _, err := l.Close(ctx); err != nil {
-				t.Fatalf("Close: %v", err)
-			}
-			if tt.tamper != nil {
-				tt.tamper(t, rawClient(t, storeURI).Database(cfg.Database).Collection(l.coll.Name()))
-			}
-
-			v, err := l.Verify(ctx, MaxSample)
-			if err != nil {
-				t.Fatalf("Verify: %v", err)
-			}
-			problems := strings.Join(v.Problems(), "; ")
-			if v.Passed() != tt.wantPass {
-				t.Errorf("Passed() = %v, want %v; problems: %s", v.Passed(), tt.wantPass, problems)
-			}
-			if v.Expected != rows || v.Found != tt.wantFound {
-				t.Errorf("expected %d, found %d; want %d, %d", v.Expected, v.Found, rows, tt.wantFound)
-			}
-			if v.DigestMatch != tt.wantDigest {
-				t.Errorf("DigestMatch = %v, want %v", v.DigestMatch, tt.wantDigest)
-			}
-			if v.Sampled != rows {
-				t.Errorf("sampled %d documents, want all %d", v.Sampled, rows)
-			}
-			checkTypeMismatches(t, v.TypeMismatches, tt.wantTypePath)
-			if tt.wantNoSamples {
-				if len(v.SampleMismatches) != 0 {
-					t.Errorf("sample mismatches %+v, want none", v.SampleMismatches)
-				}
-				return
-			}
-			checkSampleMismatch(t, v.SampleMismatches, tt.wantPath, tampered)
-		})
+		for _, read := range []string{"find", "storage scan"} {
+			t.Run(tt.name+" by "+read, func(t *testing.T) {
+				verifyCase(t, tt.mode, read == "storage scan", tt.tamper, func(t *testing.T, v Verification) {
+					problems := strings.Join(v.Problems(), "; ")
+					if v.Passed() != tt.wantPass {
+						t.Errorf("Passed() = %v, want %v; problems: %s", v.Passed(), tt.wantPass, problems)
+					}
+					if v.Expected != rows || v.Found != tt.wantFound {
+						t.Errorf("expected %d, found %d; want %d, %d", v.Expected, v.Found, rows, tt.wantFound)
+					}
+					if v.DigestMatch != tt.wantDigest {
+						t.Errorf("DigestMatch = %v, want %v", v.DigestMatch, tt.wantDigest)
+					}
+					if v.Sampled != rows {
+						t.Errorf("sampled %d documents, want all %d", v.Sampled, rows)
+					}
+					checkTypeMismatches(t, v.TypeMismatches, tt.wantTypePath)
+					if tt.wantNoSamples {
+						if len(v.SampleMismatches) != 0 {
+							t.Errorf("sample mismatches %+v, want none", v.SampleMismatches)
+						}
+						return
+					}
+					checkSampleMismatch(t, v.SampleMismatches, tt.wantPath, tampered)
+				})
+			})
+		}
 	}
+}
+
+// verifyRows is how many documents a verification case loads.
+const verifyRows = 600
+
+// verifyCase loads verifyRows documents, tampers with the loaded collection
+// and hands Verify's result to check.
+func verifyCase(t *testing.T, mode plan.Mode, storageScan bool, tamper func(*testing.T, *mongo.Collection), check func(*testing.T, Verification)) {
+	ctx := t.Context()
+	cfg := testConfig(t, mode)
+	if storageScan {
+		cfg = withStorageScan(cfg)
+	}
+	target := connect(t, cfg)
+	l, err := target.Begin(ctx)
+	if err != nil {
+		t.Fatalf("Begin: %v", err)
+	}
+	t.Cleanup(func() { _ = l.Abort(context.Background()) })
+	for _, b := range docBatches(0, verifyRows, 150, 0) {
+		if err := l.Write(ctx, b); err != nil {
+			t.Fatalf("Write: %v", err)
+		}
+	}
+	if _, err := l.Close(ctx); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	if tamper != nil {
+		tamper(t, rawClient(t, storeURI).Database(cfg.Database).Collection(l.coll.Name()))
+	}
+	v, err := l.Verify(ctx, MaxSample)
+	if err != nil {
+		t.Fatalf("Verify: %v", err)
+	}
+	check(t, v)
 }
 
 func update(t *testing.T, coll *mongo.Collection, filter, change bson.D) {
@@ -185,5 +200,46 @@ func checkSampleMismatch(t *testing.T, got []SampleMismatch, wantPath string, ro
 	}
 	if m.Want == m.Got {
 		t.Errorf("sample mismatch %+v shows no difference", m)
+	}
+}
+
+// TestServedDocumentsAreComparedWithStorage reads a few documents through
+// the server while Verify reads the rest from the store's files: a served
+// document that differs from its stored bytes fails the verification.
+func TestServedDocumentsAreComparedWithStorage(t *testing.T) {
+	verifyCase(t, plan.ModeReplace, true, nil, func(t *testing.T, v Verification) {
+		if !v.Passed() || v.Served == 0 || v.ServedMismatches != 0 {
+			t.Fatalf("honest load: passed %v, served %d, mismatches %d: %v", v.Passed(), v.Served, v.ServedMismatches, v.Problems())
+		}
+	})
+	cfg := withStorageScan(testConfig(t, plan.ModeReplace))
+	target := connect(t, cfg)
+	l, err := target.Begin(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = l.Abort(context.Background()) })
+	for _, b := range docBatches(0, 50, 50, 0) {
+		if err := l.Write(t.Context(), b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := l.Close(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	served, err := l.readThroughServer(t.Context(), 5)
+	if err != nil || len(served) != 5 {
+		t.Fatalf("read through the server: %d documents, %v", len(served), err)
+	}
+	for id := range served {
+		served[id] = healthcareDoc(nil, 49, 3) // another document under this _id
+		break
+	}
+	found, err := l.scan(t.Context(), nil, false, served)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if found.servedMismatches != 1 {
+		t.Fatalf("servedMismatches = %d, want 1", found.servedMismatches)
 	}
 }

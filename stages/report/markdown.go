@@ -166,6 +166,10 @@ func writeVerification(b *strings.Builder, run *Run) {
 	fmt.Fprintf(b, "%s %s expected, %s found; content digest %s; %s duplicate _id values; %s sampled and compared field by field (%s); %.1f s.\n\n",
 		verdict, Thousands(v.Expected), Thousands(v.Found), matchWord(v.DigestMatch), Thousands(v.DuplicateIDs),
 		plural(v.Sampled, "document"), plural(len(v.SampleMismatches), "difference"), v.Seconds)
+	if v.Served > 0 {
+		fmt.Fprintf(b, "%s read through the server were compared with what the store's files hold: %s.\n\n",
+			plural(v.Served, "document"), plural(v.ServedMismatches, "difference"))
+	}
 	for _, m := range v.TypeMismatches {
 		fmt.Fprintf(b, "- `%s`: sent %s, found %s\n", m.Path, m.Sent, m.Got)
 	}

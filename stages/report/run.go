@@ -137,7 +137,11 @@ type Verification struct {
 	Types            []PathTypes      `json:"types,omitempty"`
 	Sampled          int              `json:"sampled"`
 	SampleMismatches []SampleMismatch `json:"sample_mismatches,omitempty"`
-	Seconds          float64          `json:"seconds"`
+	// Served documents were read through the server and compared with
+	// what the embedded store's files hold.
+	Served           int     `json:"served,omitempty"`
+	ServedMismatches int     `json:"served_mismatches,omitempty"`
+	Seconds          float64 `json:"seconds"`
 }
 
 // TypeMismatch is a document path whose BSON types differ between what was
