@@ -14,6 +14,12 @@ variable "csv_path" {
   description = "The admissions CSV export."
 }
 
+variable "database" {
+  type        = string
+  default     = "medical_records"
+  description = "The MongoDB database the admissions go to."
+}
+
 source "csv" {
   path        = var.csv_path
   header      = true
@@ -149,7 +155,7 @@ target "mongodb" {
   # Empty: the embedded store under .runner/. Set MONGO_URI to load a real
   # MongoDB; credentials stay in the environment and are never printed.
   uri        = env("MONGO_URI", "")
-  database   = "medical_records"
+  database   = var.database
   collection = "admissions"
   mode       = "replace"
   # _id: the hash of the dedup key (every column), so a re-run never

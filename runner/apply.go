@@ -96,14 +96,11 @@ func (x *applyRun) execute(ctx context.Context) (err error) {
 		if x.target, err = openTarget(ctx, p, x.opts.storeDir, x.opts.logger); err != nil {
 			return err
 		}
-		x.run.Target.URI = x.target.display
 		defer func() {
 			cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
 			defer cancel()
 			err = errors.Join(err, x.target.close(cctx))
 		}()
-	} else {
-		x.run.Target.URI = targetName(p, x.opts.storeDir)
 	}
 
 	var keepLast *dedup.Dedup

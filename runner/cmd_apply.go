@@ -106,7 +106,10 @@ func (a *app) printSummary(run *report.Run, reportRoot string) {
 	fmt.Fprintf(w, "%s: %s in %.1f s%s\n", run.Pipeline, run.Status, run.Seconds, mode)
 	r := run.Reconciliation
 	holds := "holds"
-	if !r.Holds {
+	switch {
+	case run.Status == report.StatusFailed || run.Status == report.StatusCancelled:
+		holds = "partial: the run stopped before the end"
+	case !r.Holds:
 		holds = "DOES NOT HOLD"
 	}
 	fmt.Fprintf(w, "  rows     %s read = %s rejected + %s duplicates + %s loaded (%s)\n",

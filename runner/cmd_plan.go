@@ -107,6 +107,12 @@ func targetActions(p *plan.Plan, ts targetState) []string {
 		now = fmt.Sprintf("%s holds about %s documents now", ns, report.Thousands(ts.State.EstimatedCount))
 	}
 	var actions []string
+	if st := ts.State; st != nil && st.InterruptedSwap {
+		actions = append(actions, "first repair the swap an earlier run left half done, putting the collection it had set aside back in place")
+	}
+	if st := ts.State; st != nil && st.LeftoverStaging && t.Mode == plan.ModeReplace {
+		actions = append(actions, "drop the staging collection an interrupted earlier run left behind")
+	}
 	switch t.Mode {
 	case plan.ModeReplace:
 		actions = append(actions, fmt.Sprintf("load every document into a staging collection %s__runner_staging, %d writers, %d documents per bulk write", t.Collection, t.Writers, t.BatchDocs))

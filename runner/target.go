@@ -16,8 +16,6 @@ import (
 type target struct {
 	store *embedded.Store
 	sink  *mongosink.Target
-	// display names the target without credentials.
-	display string
 }
 
 // appName is how runner introduces itself to MongoDB (visible in the
@@ -39,9 +37,7 @@ func openTarget(ctx context.Context, p *plan.Plan, storeDir string, logger *slog
 		if err != nil {
 			return nil, fmt.Errorf("start the embedded store: %w", err)
 		}
-		t.store, uri, t.display = store, store.URI(), "embedded store in "+storeDir
-	} else {
-		t.display = mongosink.Redact(uri)
+		t.store, uri = store, store.URI()
 	}
 	tg := p.Target
 	cfg := mongosink.Config{

@@ -100,9 +100,9 @@ func decodeTargetBlock(block *hclsyntax.Block, ev *evaluator) (*targetBlock, dia
 	t.BatchBytes = int(s.integer("batch_bytes", defaultBatchBytes, 1024, maxBatchBytes))
 	t.Writers = int(s.integer("writers", defaultWriters, 1, maxWriters))
 	t.WriteConcern = plan.WriteConcern{W: writeConcern(s), Journal: s.boolean("journal", true)}
-	if t.WriteConcern.W == "0" && t.WriteConcern.Journal {
-		diags = append(diags, errorAt(s.exprRange("write_concern"), "Conflicting write concern",
-			"write_concern = 0 sends writes without waiting for any acknowledgement, so they cannot wait for the journal either. Set journal = false, or use \"majority\" or a number of members."))
+	if t.WriteConcern.W == "0" {
+		diags = append(diags, errorAt(s.exprRange("write_concern"), "Unacknowledged write concern",
+			"write_concern = 0 sends writes without waiting for any acknowledgement, so runner could not tell which documents were written and could not account for every row. Use 1 or \"majority\"."))
 	}
 	t.Timeout = s.duration("timeout", defaultTimeout)
 	t.EmbeddedDir = defaultEmbeddedDir
@@ -181,7 +181,7 @@ func writeConcern(s *settings) string {
 	if n, err := strconv.Atoi(w); (err == nil && n >= 0 && strconv.Itoa(n) == w) || w == "majority" {
 		return w
 	}
-	s.invalid("write_concern", "write_concern is \"majority\" or a whole number of members that must acknowledge each write (0 for none); %q is neither.%s", w, didYouMean(w, []string{"majority"}))
+	s.invalid("write_concern", "write_concern is \"majority\" or a whole number of members that must acknowledge each write; %q is neither.%s", w, didYouMean(w, []string{"majority"}))
 	return "majority"
 }
 

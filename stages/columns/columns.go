@@ -228,7 +228,17 @@ func (r *batchRun) castFailures(c *column, st *ColumnStats, failures []cast.Fail
 		return // the cell stays null; a default, if any, fills it next
 	}
 	for _, f := range failures {
-		r.faults[f.Row] = append(r.faults[f.Row], fault{column: c.spec.Name, value: f.Value, reason: c.spec.Name + ": " + f.Reason})
+		ft := fault{column: c.spec.Name, value: f.Value, reason: c.spec.Name + ": " + f.Reason}
+		if c.spec.Sensitive {
+			// The cast's reason quotes the value; a sensitive one must not
+			// reach the reports.
+			ft.value = ""
+			ft.reason = fmt.Sprintf("%s: the value (not shown: the column is sensitive) is not a %s", c.spec.Name, c.spec.Type)
+			if c.spec.Format != "" {
+				ft.reason += " in the layout " + c.spec.Format
+			}
+		}
+		r.faults[f.Row] = append(r.faults[f.Row], ft)
 	}
 }
 

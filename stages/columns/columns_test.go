@@ -210,3 +210,27 @@ func equalInts(a, b []int) bool {
 	}
 	return true
 }
+
+func TestSensitiveValuesStayOutOfReasons(t *testing.T) {
+	mem := stagetest.Allocator(t)
+	p := testPlan()
+	p.Columns[1].Sensitive = true // age
+	in := textBatch(t, mem, [][]*string{{s("Ann"), s("secret-42"), s("1"), s("2024-01-01"), s("Oslo")}})
+	defer in.Release()
+	st, err := New(p, in.Schema())
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := st.Apply(mem, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Batch.Release()
+	if len(res.Rejects) != 1 {
+		t.Fatalf("rejects = %+v, want 1", res.Rejects)
+	}
+	r := res.Rejects[0]
+	if strings.Contains(r.Reason, "secret-42") || r.Value != "" || r.Reason != "age: the value (not shown: the column is sensitive) is not a int32" {
+		t.Errorf("reject = %+v, want no trace of the value", r)
+	}
+}

@@ -47,7 +47,10 @@ func writeRows(b *strings.Builder, run *Run) {
 	}
 	fmt.Fprintf(b, "| %s | %s |\n\n", verb, Thousands(r.RowsLoaded))
 	mark := "holds"
-	if !r.Holds {
+	switch {
+	case run.Status == StatusFailed || run.Status == StatusCancelled:
+		mark = "is partial: the run stopped before the end"
+	case !r.Holds:
 		mark = "**does not hold: rows are unaccounted for**"
 	}
 	fmt.Fprintf(b, "read = rejected + duplicates + %s: %s = %s + %s + %s, which %s.\n\n",

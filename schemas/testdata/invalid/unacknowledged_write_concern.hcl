@@ -23,5 +23,5 @@ document {
 target "mongodb" {
   database      = "crm"
   collection    = "people"
-  write_concern = 0 # ERROR: Conflicting write concern
+  write_concern = 0 # ERROR: Unacknowledged write concern
 }
