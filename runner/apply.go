@@ -1,10 +1,13 @@
 package runner
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -42,7 +45,8 @@ const cleanupTimeout = 30 * time.Second
 // as far as the run got; the error says why it failed and carries the exit
 // code.
 func apply(ctx context.Context, p *plan.Plan, opts applyOptions) (*report.Run, error) {
-	x := &applyRun{plan: p, opts: opts, started: time.Now()}
+	x := &applyRun{plan: p, opts: opts, started: time.Now(), memory: newMemoryLimit()}
+	defer x.memory.restore()
 	x.run = &report.Run{
 		Pipeline: p.Name, File: opts.file, RunID: x.started.UTC().Format("20060102T150405.000Z"),
 		StartedAt: x.started.UTC(), DryRun: opts.dryRun,
@@ -75,6 +79,10 @@ type applyRun struct {
 	results []checks.Result
 	verify  *mongosink.Verification
 	result  *mongosink.Result
+	// rowsHint estimates the rows of the source, to size key sets once
+	// instead of growing them.
+	rowsHint int
+	memory   *memoryLimit
 }
 
 func (x *applyRun) execute(ctx context.Context) (err error) {
@@ -83,6 +91,7 @@ func (x *applyRun) execute(ctx context.Context) (err error) {
 		return withCode(ExitRuntime, err)
 	}
 	x.run.Source.Files = x.files
+	x.rowsHint = estimateRows(x.files)
 	if x.dir, err = report.NewDir(p.Report.Dir, p.Name, x.run.RunID); err != nil {
 		return err
 	}
@@ -105,7 +114,7 @@ func (x *applyRun) execute(ctx context.Context) (err error) {
 
 	var keepLast *dedup.Dedup
 	if p.Dedup != nil && p.Dedup.Keep == plan.KeepLast {
-		keepLast = dedup.New(plan.KeepLast, 0)
+		keepLast = dedup.New(plan.KeepLast, x.rowsHint)
 		x.opts.say("reading once to find the last row of every duplicate key")
 		if _, err := x.runPass(ctx, observePass, keepLast, nil, nil); err != nil {
 			return err
@@ -136,7 +145,7 @@ func (x *applyRun) dedupFor(keepLast *dedup.Dedup) *dedup.Dedup {
 	case keepLast != nil:
 		return keepLast
 	}
-	return dedup.New(plan.KeepFirst, 0)
+	return dedup.New(plan.KeepFirst, x.rowsHint)
 }
 
 func (x *applyRun) runPass(ctx context.Context, kind passKind, d *dedup.Dedup, sink docSink, rejects *report.RejectsWriter) (*passResult, error) {
@@ -144,7 +153,7 @@ func (x *applyRun) runPass(ctx context.Context, kind passKind, d *dedup.Dedup, s
 		sink = &discard{}
 	}
 	res, err := runPass(ctx, x.plan, passConfig{kind: kind, files: x.files, mem: x.opts.mem, workers: x.opts.workers,
-		dedup: d, sink: sink, rejects: rejects, meter: x.opts.meter})
+		dedup: d, sink: sink, rejects: rejects, meter: x.opts.meter, rowsHint: x.rowsHint, memory: x.memory})
 	if errors.Is(err, errRejectsExceeded) {
 		x.pass = res
 		return res, withCode(ExitCheckFailed, fmt.Errorf("more than %s rows were rejected; see %s",
@@ -271,6 +280,31 @@ func inDatabaseCheck(p *plan.Plan) *plan.Check {
 		}
 	}
 	return nil
+}
+
+// estimateRows guesses how many rows the files hold from their sizes and
+// the line length at the start of the first; a little under, since a key
+// set that grows at the end costs less than one sized too big.
+func estimateRows(files []string) int {
+	const sample = 256 << 10
+	var total int64
+	for _, f := range files {
+		if info, err := os.Stat(f); err == nil {
+			total += info.Size()
+		}
+	}
+	f, err := os.Open(files[0])
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	buf := make([]byte, sample)
+	n, _ := io.ReadFull(f, buf)
+	lines := bytes.Count(buf[:n], []byte{'\n'})
+	if lines == 0 {
+		return 0
+	}
+	return int(float64(total) / (float64(n) / float64(lines)) * 0.9)
 }
 
 // expandSource returns the files a source path names, in lexical order.

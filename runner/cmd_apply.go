@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow/memory"
@@ -17,7 +18,7 @@ import (
 func (a *app) applyCommand() *cobra.Command {
 	var f pipelineFlags
 	var dryRun bool
-	var storeDir string
+	var storeDir, cpuProfile, memProfile string
 	cmd := &cobra.Command{
 		Use:   "apply FILE",
 		Short: "Run the pipeline: read, clean, dedup, load, verify and report",
@@ -45,6 +46,11 @@ file is wrong, 3 a runtime failure.`,
 			if _, _, err := a.checkHeaders(l); err != nil {
 				return err
 			}
+			stopProfiles, err := startProfiles(cpuProfile, memProfile)
+			if err != nil {
+				return err
+			}
+			defer stopProfiles()
 			m := &meter{}
 			prog := a.startProgress(m, sourceBytes(l.plan.Source.Path), f.json)
 			run, err := apply(cmd.Context(), l.plan, applyOptions{file: args[0], dryRun: dryRun, storeDir: storeDir,
@@ -63,7 +69,39 @@ file is wrong, 3 a runtime failure.`,
 	f.register(cmd)
 	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "run every stage and pre-load check and build every document, but write nothing to the target")
 	cmd.Flags().StringVar(&storeDir, "store-dir", "", "the embedded store's folder (default: the target's embedded_dir)")
+	cmd.Flags().StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the run to this file (for `go tool pprof`)")
+	cmd.Flags().StringVar(&memProfile, "memprofile", "", "write a heap profile at the end of the run to this file")
+	_ = cmd.Flags().MarkHidden("cpuprofile")
+	_ = cmd.Flags().MarkHidden("memprofile")
 	return cmd
+}
+
+// startProfiles starts the CPU profile and returns what writes the heap
+// profile and stops the CPU one; empty paths profile nothing.
+func startProfiles(cpuPath, memPath string) (func(), error) {
+	var cpu *os.File
+	if cpuPath != "" {
+		var err error
+		if cpu, err = os.Create(cpuPath); err != nil {
+			return nil, err
+		}
+		if err := pprof.StartCPUProfile(cpu); err != nil {
+			cpu.Close()
+			return nil, fmt.Errorf("start the CPU profile: %w", err)
+		}
+	}
+	return func() {
+		if cpu != nil {
+			pprof.StopCPUProfile()
+			cpu.Close()
+		}
+		if memPath != "" {
+			if f, err := os.Create(memPath); err == nil {
+				_ = pprof.Lookup("heap").WriteTo(f, 0)
+				f.Close()
+			}
+		}
+	}, nil
 }
 
 // checkHeaders reports, as pipeline-file diagnostics, every column whose

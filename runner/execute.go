@@ -111,6 +111,10 @@ type passConfig struct {
 	sink    docSink
 	rejects *report.RejectsWriter // nil: rejects are counted, not written
 	meter   *meter
+	// rowsHint sizes the key sets of the checks.
+	rowsHint int
+	// memory follows the size of the key sets.
+	memory *memoryLimit
 }
 
 // runPass reads the source once through the pipeline's stages.
@@ -128,7 +132,7 @@ func runPass(ctx context.Context, p *plan.Plan, cfg passConfig) (res *passResult
 	for _, id := range []string{stageSource, stageColumns, stageDedup, stageChecks, stageDocument, stageTarget} {
 		res.clocks[id] = &stageClock{}
 	}
-	res.tally = pl.checks.NewTally(0)
+	res.tally = pl.checks.NewTally(cfg.rowsHint)
 	finishers := make([]*finisher, cfg.workers)
 	for w := range finishers {
 		if finishers[w], err = pl.newFinisher(cfg.kind == loadPass); err != nil {
@@ -364,6 +368,11 @@ func (s *sequencer) process(t *transformed) (*finishJob, error) {
 	start := time.Now()
 	res.tally.Add(t.partial, keep)
 	res.clocks[stageChecks].since(start)
+	state := int64(res.tally.Bytes())
+	if s.cfg.dedup != nil {
+		state += int64(s.cfg.dedup.Bytes())
+	}
+	s.cfg.memory.track(state)
 	if s.cfg.kind != loadPass {
 		return nil, nil
 	}

@@ -33,6 +33,9 @@ type pipeline struct {
 	// leaves are the computed document leaves, in the order Encode wants
 	// their arrays.
 	leaves []*plan.Expr
+	// idsFromDedup says the derived _id hashes the dedup key (the default),
+	// so the document stage reuses the hashes dedup computed.
+	idsFromDedup bool
 }
 
 func newPipeline(p *plan.Plan, source *arrow.Schema, mem memory.Allocator) (*pipeline, error) {
@@ -49,7 +52,8 @@ func newPipeline(p *plan.Plan, source *arrow.Schema, mem memory.Allocator) (*pip
 	if err != nil {
 		return nil, fmt.Errorf("prepare document: %w", err)
 	}
-	pl := &pipeline{plan: p, mem: mem, columns: cols, checks: suite, shape: cfg, leaves: shaper.Computed()}
+	pl := &pipeline{plan: p, mem: mem, columns: cols, checks: suite, shape: cfg, leaves: shaper.Computed(),
+		idsFromDedup: p.Dedup != nil && p.Document.IDField() == nil && slices.Equal(p.Target.IDKeys, p.Dedup.Keys)}
 	for _, e := range pl.leaves {
 		prog, err := eval.Compile(e)
 		if err != nil {
@@ -169,7 +173,26 @@ func (f *finisher) finish(t *transformed, keep []bool, dst *stages.DocBatch) err
 		}
 		computed[i] = arr
 	}
-	return f.shaper.Encode(kept, computed, dst)
+	var ids []rowhash.Hash
+	if pl.idsFromDedup {
+		ids = keptKeys(t.keys, keep)
+	}
+	return f.shaper.Encode(kept, computed, ids, dst)
+}
+
+// keptKeys returns the keys of the rows dedup kept (every key when keep is
+// nil), in row order.
+func keptKeys(keys []rowhash.Hash, keep []bool) []rowhash.Hash {
+	if keep == nil {
+		return keys
+	}
+	out := make([]rowhash.Hash, 0, len(keys))
+	for i, k := range keep {
+		if k {
+			out = append(out, keys[i])
+		}
+	}
+	return out
 }
 
 // columnLookup resolves column references of expressions against a batch.

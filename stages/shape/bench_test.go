@@ -73,14 +73,14 @@ func BenchmarkEncodeHealthcare(b *testing.B) {
 				b.Fatal(err)
 			}
 			var docs stages.DocBatch
-			if err := s.Encode(batch, nil, &docs); err != nil { // size the buffers once
+			if err := s.Encode(batch, nil, nil, &docs); err != nil { // size the buffers once
 				b.Fatal(err)
 			}
 			b.ReportAllocs()
 			b.ResetTimer()
 			for b.Loop() {
 				docs.Reset()
-				if err := s.Encode(batch, nil, &docs); err != nil {
+				if err := s.Encode(batch, nil, nil, &docs); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -254,7 +254,7 @@ func TestHealthcareDataset(t *testing.T) {
 		end := min(start+8192, len(records))
 		batch := healthcareBatch(t, mem, header, records[start:end], lines[start:end])
 		docs.Reset()
-		if err := s.Encode(batch, nil, &docs); err != nil {
+		if err := s.Encode(batch, nil, nil, &docs); err != nil {
 			batch.Release()
 			t.Fatal(err)
 		}

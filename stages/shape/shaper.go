@@ -212,11 +212,13 @@ func (s *Shaper) Computed() []*plan.Expr { return s.computed }
 // Encode appends one document per row of batch to dst, in row order, and
 // records each row's origin (from the batch's _origin column) with
 // dst.Add. computed holds one array per Computed() expression, evaluated
-// over batch. When a row cannot be encoded (a document over
-// MaxDocumentSize, a decimal with no exact Decimal128, a null _id) Encode
-// returns an error naming the row's origin and dst holds the documents of
-// the rows before it.
-func (s *Shaper) Encode(batch arrow.RecordBatch, computed []arrow.Array, dst *stages.DocBatch) error {
+// over batch. ids, when not nil, are the rows' hashes of the IDKeys
+// columns, one per row, computed already (by dedup, whose key is the id
+// keys by default): a derived _id then costs no second hash. When a row
+// cannot be encoded (a document over MaxDocumentSize, a decimal with no
+// exact Decimal128, a null _id) Encode returns an error naming the row's
+// origin and dst holds the documents of the rows before it.
+func (s *Shaper) Encode(batch arrow.RecordBatch, computed []arrow.Array, ids []rowhash.Hash, dst *stages.DocBatch) error {
 	if !batch.Schema().Equal(s.schema) {
 		return fmt.Errorf("shape: the batch's schema differs from the one the document template was compiled for")
 	}
@@ -227,8 +229,14 @@ func (s *Shaper) Encode(batch arrow.RecordBatch, computed []arrow.Array, dst *st
 	if err := s.bind(batch, computed, rows); err != nil {
 		return fmt.Errorf("shape: %w", err)
 	}
-	if s.hasher != nil {
+	hashes := ids
+	switch {
+	case s.hasher == nil:
+	case ids == nil:
 		s.hashes = s.hasher.Hash(batch, s.hashes[:0])
+		hashes = s.hashes
+	case len(ids) != rows:
+		return fmt.Errorf("shape: %d ids for %d rows", len(ids), rows)
 	}
 	origins := batch.Column(s.origin).(*array.Int64).Int64Values()
 
@@ -243,7 +251,7 @@ func (s *Shaper) Encode(batch arrow.RecordBatch, computed []arrow.Array, dst *st
 		start := len(data)
 		data = append(data, 0, 0, 0, 0) // the length, patched below
 		if s.hasher != nil {
-			data = appendDerivedID(data, s.hashes[i])
+			data = appendDerivedID(data, hashes[i])
 		}
 		data = s.appendFields(data, s.root, i)
 		data = append(data, 0)

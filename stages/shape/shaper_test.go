@@ -1,6 +1,7 @@
 package shape
 
 import (
+	"bytes"
 	"strings"
 	"testing"
 
@@ -48,7 +49,7 @@ func encode(t *testing.T, cfg Config, batch arrow.RecordBatch, computed ...arrow
 		t.Fatalf("New: %v", err)
 	}
 	var docs stages.DocBatch
-	if err := s.Encode(batch, computed, &docs); err != nil {
+	if err := s.Encode(batch, computed, nil, &docs); err != nil {
 		t.Fatalf("Encode: %v", err)
 	}
 	if docs.Len() != int(batch.NumRows()) {
@@ -276,6 +277,22 @@ func TestEncodeDerivedID(t *testing.T) {
 	if id0, id2 := decode(t, docs, 0)[0].Value, decode(t, docs, 2)[0].Value; id0 != id2 {
 		t.Errorf("rows equal in the id keys got ids %v and %v", id0, id2)
 	}
+
+	// Hashes computed already (by dedup) give the very same documents.
+	s, err := New(cfg, batch.Schema())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var given stages.DocBatch
+	if err := s.Encode(batch, nil, hashes, &given); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(given.Data, docs.Data) {
+		t.Error("documents encoded with the given ids differ from those that hashed their own")
+	}
+	if err := s.Encode(batch, nil, hashes[:2], &given); err == nil || !strings.Contains(err.Error(), "2 ids for 4 rows") {
+		t.Errorf("Encode with too few ids = %v", err)
+	}
 }
 
 // TestEncodeExplicitIDFirst checks that an _id declared anywhere among the
@@ -332,7 +349,7 @@ func TestEncodeComputed(t *testing.T) {
 	nothingArr := array.NewNull(2)
 	defer nothingArr.Release()
 	var docs stages.DocBatch
-	if err := s.Encode(batch, []arrow.Array{fullArr, lengthArr, nothingArr}, &docs); err != nil {
+	if err := s.Encode(batch, []arrow.Array{fullArr, lengthArr, nothingArr}, nil, &docs); err != nil {
 		t.Fatal(err)
 	}
 	want := []bson.D{
@@ -350,7 +367,7 @@ func TestEncodeComputed(t *testing.T) {
 	lengthWide := int64Array(mem, []int64{3, 2})
 	defer lengthWide.Release()
 	docs.Reset()
-	if err := s.Encode(batch, []arrow.Array{fullArr, lengthWide, nothingArr}, &docs); err != nil {
+	if err := s.Encode(batch, []arrow.Array{fullArr, lengthWide, nothingArr}, nil, &docs); err != nil {
 		t.Fatal(err)
 	}
 	if got := decode(t, &docs, 0)[1].Value.(bson.D)[1].Value; got != int64(3) {
@@ -393,7 +410,7 @@ func TestEncodeOrigins(t *testing.T) {
 	}
 	var docs stages.DocBatch
 	for range 2 {
-		if err := s.Encode(batch, nil, &docs); err != nil {
+		if err := s.Encode(batch, nil, nil, &docs); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -450,7 +467,7 @@ func TestEncodeErrors(t *testing.T) {
 				t.Fatal(err)
 			}
 			var docs stages.DocBatch
-			err = s.Encode(batch, nil, &docs)
+			err = s.Encode(batch, nil, nil, &docs)
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("Encode error = %v, want one containing %q", err, tc.want)
 			}
@@ -491,7 +508,7 @@ func TestEncodeDocumentTooLarge(t *testing.T) {
 		t.Fatal(err)
 	}
 	var docs stages.DocBatch
-	err = s.Encode(batch, nil, &docs)
+	err = s.Encode(batch, nil, nil, &docs)
 	const want = "shape: line 3: the document is 16777217 bytes, over MongoDB's limit of 16777216"
 	if err == nil || err.Error() != want {
 		t.Fatalf("Encode error = %v, want %q", err, want)
@@ -596,7 +613,7 @@ func TestEncodeRejectsOtherSchema(t *testing.T) {
 		t.Fatal(err)
 	}
 	var docs stages.DocBatch
-	if err := s.Encode(batch, nil, &docs); err == nil {
+	if err := s.Encode(batch, nil, nil, &docs); err == nil {
 		t.Fatal("Encode accepted a batch of another schema")
 	}
 }
