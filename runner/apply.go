@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -24,8 +25,11 @@ import (
 
 // applyOptions tune one run.
 type applyOptions struct {
-	file     string // the pipeline file, as reports name it
-	dryRun   bool
+	file   string // the pipeline file, as reports name it
+	dryRun bool
+	// out, in a dry run, is where every document is written as a BSON
+	// stream; empty writes none.
+	out      string
 	storeDir string
 	mem      memory.Allocator
 	workers  int
@@ -50,8 +54,9 @@ func apply(ctx context.Context, p *plan.Plan, opts applyOptions) (*report.Run, e
 	x.run = &report.Run{
 		Pipeline: p.Name, File: opts.file, RunID: x.started.UTC().Format("20060102T150405.000Z"),
 		StartedAt: x.started.UTC(), DryRun: opts.dryRun,
-		Source:  report.Source{Path: p.Source.Path},
-		Target:  report.Target{Database: p.Target.Database, Collection: p.Target.Collection, Mode: p.Target.Mode.String()},
+		Source: report.Source{Path: p.Source.Path},
+		Target: report.Target{URI: targetName(p, opts.storeDir), Database: p.Target.Database,
+			Collection: p.Target.Collection, Mode: p.Target.Mode.String()},
 		Rejects: report.Rejects{File: report.RejectsFile, Limit: p.Source.MaxRejects.String()},
 	}
 	for _, v := range p.Variables {
@@ -167,10 +172,23 @@ func (x *applyRun) runPass(ctx context.Context, kind passKind, d *dedup.Dedup, s
 
 // load runs the load pass into the target (or into nothing, dry), then
 // decides from the checks whether the load stands.
-func (x *applyRun) load(ctx context.Context, keepLast *dedup.Dedup) error {
+func (x *applyRun) load(ctx context.Context, keepLast *dedup.Dedup) (err error) {
 	p := x.plan
 	var sink docSink = &discard{}
 	var load *mongosink.Load
+	if x.opts.out != "" {
+		f, err := os.Create(x.opts.out)
+		if err != nil {
+			return fmt.Errorf("create %s: %w", x.opts.out, err)
+		}
+		w := &bsonFile{w: bufio.NewWriterSize(f, 1<<20)}
+		defer func() {
+			if ferr := errors.Join(w.w.Flush(), f.Close()); ferr != nil && err == nil {
+				err = fmt.Errorf("write %s: %w", x.opts.out, ferr)
+			}
+		}()
+		sink = w
+	}
 	if !x.opts.dryRun {
 		var err error
 		if load, err = x.target.sink.Begin(ctx); err != nil {

@@ -45,6 +45,9 @@ func TestApplyGeneratedData(t *testing.T) {
 		t.Fatalf("exit %d: %s\n%s", code, run.Error, stderr)
 	}
 	checkStatus(t, run, report.StatusSucceeded)
+	if want := "embedded store in " + w.store; run.Target.URI != want {
+		t.Errorf("the report names the target %q, want %q", run.Target.URI, want)
+	}
 	loaded := int64(sum.Rows - sum.ExactDuplicates)
 	checkReconciles(t, run, int64(sum.Rows), 0, int64(sum.ExactDuplicates), loaded)
 	if run.Verification == nil || !run.Verification.Passed || run.Verification.Found != loaded || !run.Verification.DigestMatch {
@@ -208,8 +211,8 @@ func TestFailingCheckKeepsPreviousCollection(t *testing.T) {
 			t.Fatalf("document %s of the previous run is gone", id)
 		}
 	}
-	if staging, _ := w.collection("admissions__runner_staging"); staging != 0 {
-		t.Errorf("the staging collection still holds %d documents", staging)
+	if left := w.stagingLeft(); len(left) != 0 {
+		t.Errorf("staging collections left: %v", left)
 	}
 }
 

@@ -18,7 +18,7 @@ import (
 func (a *app) applyCommand() *cobra.Command {
 	var f pipelineFlags
 	var dryRun bool
-	var storeDir, cpuProfile, memProfile string
+	var storeDir, out, cpuProfile, memProfile string
 	cmd := &cobra.Command{
 		Use:   "apply FILE",
 		Short: "Run the pipeline: read, clean, dedup, load, verify and report",
@@ -36,9 +36,13 @@ file is wrong, 3 a runtime failure.`,
 		Example: `  runner apply pipelines/healthcare.hcl
   runner apply pipelines/healthcare.hcl -var csv_path=/data/admissions.csv
   runner apply pipelines/healthcare.hcl -dry-run
+  runner apply pipelines/healthcare.hcl -dry-run -out admissions.bson   # then: mongorestore --collection admissions ...
   MONGO_URI='mongodb://writer:...@localhost:27017/medical_records' runner apply pipelines/healthcare.hcl -json`,
 		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if out != "" && !dryRun {
+				return withCode(ExitInvalid, fmt.Errorf("-out writes the documents of a dry run; add -dry-run"))
+			}
 			l, err := a.load(args[0], f)
 			if err != nil {
 				return err
@@ -53,7 +57,7 @@ file is wrong, 3 a runtime failure.`,
 			defer stopProfiles()
 			m := &meter{}
 			prog := a.startProgress(m, sourceBytes(l.plan.Source.Path), f.json)
-			run, err := apply(cmd.Context(), l.plan, applyOptions{file: args[0], dryRun: dryRun, storeDir: storeDir,
+			run, err := apply(cmd.Context(), l.plan, applyOptions{file: args[0], dryRun: dryRun, out: out, storeDir: storeDir,
 				mem: memory.NewGoAllocator(), workers: defaultWorkers(), meter: m, say: prog.say, logger: a.logger, version: version})
 			prog.stop()
 			if f.json {
@@ -69,6 +73,7 @@ file is wrong, 3 a runtime failure.`,
 	f.register(cmd)
 	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "run every stage and pre-load check and build every document, but write nothing to the target")
 	cmd.Flags().StringVar(&storeDir, "store-dir", "", "the embedded store's folder (default: the target's embedded_dir)")
+	cmd.Flags().StringVar(&out, "out", "", "with -dry-run: write every document to this file as a BSON stream (what mongorestore reads)")
 	cmd.Flags().StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the run to this file (for `go tool pprof`)")
 	cmd.Flags().StringVar(&memProfile, "memprofile", "", "write a heap profile at the end of the run to this file")
 	_ = cmd.Flags().MarkHidden("cpuprofile")
@@ -134,6 +139,22 @@ func sourceBytes(path string) int64 {
 	return n
 }
 
+// printTargetCounts finishes the target line with what the database did.
+func (a *app) printTargetCounts(t report.Target) {
+	w := a.stdout
+	fmt.Fprintf(w, "%s inserted", report.Thousands(t.Inserted))
+	if t.AlreadyPresent > 0 {
+		fmt.Fprintf(w, ", %s already present", report.Thousands(t.AlreadyPresent))
+	}
+	if t.Upserted+t.Replaced > 0 {
+		fmt.Fprintf(w, ", %s upserted, %s replaced", report.Thousands(t.Upserted), report.Thousands(t.Replaced))
+	}
+	if t.Swapped {
+		fmt.Fprint(w, ", swapped in")
+	}
+	fmt.Fprintln(w)
+}
+
 // printSummary tells a person how the run went.
 func (a *app) printSummary(run *report.Run, reportRoot string) {
 	w := a.stdout
@@ -153,17 +174,12 @@ func (a *app) printSummary(run *report.Run, reportRoot string) {
 	fmt.Fprintf(w, "  rows     %s read = %s rejected + %s duplicates + %s loaded (%s)\n",
 		report.Thousands(r.RowsRead), report.Thousands(r.RowsRejected), report.Thousands(r.RowsDeduplicated), report.Thousands(r.RowsLoaded), holds)
 	t := run.Target
-	fmt.Fprintf(w, "  target   %s.%s on %s, %s: %s inserted", t.Database, t.Collection, t.URI, t.Mode, report.Thousands(t.Inserted))
-	if t.AlreadyPresent > 0 {
-		fmt.Fprintf(w, ", %s already present", report.Thousands(t.AlreadyPresent))
+	fmt.Fprintf(w, "  target   %s.%s on %s, %s: ", t.Database, t.Collection, t.URI, t.Mode)
+	if run.DryRun {
+		fmt.Fprintln(w, "nothing written (dry run)")
+	} else {
+		a.printTargetCounts(t)
 	}
-	if t.Upserted+t.Replaced > 0 {
-		fmt.Fprintf(w, ", %s upserted, %s replaced", report.Thousands(t.Upserted), report.Thousands(t.Replaced))
-	}
-	if t.Swapped {
-		fmt.Fprint(w, ", swapped in")
-	}
-	fmt.Fprintln(w)
 	var passed, warned, failed, skipped []string
 	for _, c := range run.Checks {
 		label := c.Name

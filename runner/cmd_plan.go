@@ -111,11 +111,11 @@ func targetActions(p *plan.Plan, ts targetState) []string {
 		actions = append(actions, "first repair the swap an earlier run left half done, putting the collection it had set aside back in place")
 	}
 	if st := ts.State; st != nil && st.LeftoverStaging && t.Mode == plan.ModeReplace {
-		actions = append(actions, "drop the staging collection an interrupted earlier run left behind")
+		actions = append(actions, "drop the staging collections interrupted earlier runs left behind")
 	}
 	switch t.Mode {
 	case plan.ModeReplace:
-		actions = append(actions, fmt.Sprintf("load every document into a staging collection %s__runner_staging, %d writers, %d documents per bulk write", t.Collection, t.Writers, t.BatchDocs))
+		actions = append(actions, fmt.Sprintf("load every document into a staging collection of this run, %s__runner_staging_<run>, %d writers, %d documents per bulk write", t.Collection, t.Writers, t.BatchDocs))
 		if len(t.Indexes) > 0 {
 			actions = append(actions, "create indexes "+indexNames(t.Indexes)+" on the staging collection")
 		}

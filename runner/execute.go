@@ -1,8 +1,10 @@
 package runner
 
 import (
+	"bufio"
 	"context"
 	"errors"
+	"fmt"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -55,6 +57,24 @@ type discard struct {
 func (d *discard) Write(_ context.Context, b *stages.DocBatch) error {
 	d.docs.Add(int64(b.Len()))
 	d.bytes.Add(int64(len(b.Data)))
+	return nil
+}
+
+// bsonFile is the sink of a dry run with -out: every document, written as a
+// BSON stream (documents end to end, what mongorestore reads).
+type bsonFile struct {
+	mu   sync.Mutex
+	w    *bufio.Writer
+	docs atomic.Int64
+}
+
+func (f *bsonFile) Write(_ context.Context, b *stages.DocBatch) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if _, err := f.w.Write(b.Data); err != nil {
+		return fmt.Errorf("write documents: %w", err)
+	}
+	f.docs.Add(int64(b.Len()))
 	return nil
 }
 

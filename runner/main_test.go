@@ -126,6 +126,39 @@ func (w *workspace) collection(name string) (count int64, ids map[string]bool) {
 	return count, ids
 }
 
+// stagingLeft returns the staging collections of admissions still in the
+// database: a run that finished, well or not, leaves none of its own.
+func (w *workspace) stagingLeft() []string {
+	w.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	uri := w.uri
+	if uri == "" {
+		store, err := embedded.Start(ctx, embedded.Options{Dir: w.store})
+		if err != nil {
+			w.t.Fatal(err)
+		}
+		defer store.Close()
+		uri = store.URI()
+	}
+	client, err := mongo.Connect(options.Client().ApplyURI(uri))
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	defer client.Disconnect(ctx)
+	names, err := client.Database("medical_records").ListCollectionNames(ctx, bson.D{})
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	var left []string
+	for _, n := range names {
+		if strings.HasPrefix(n, "admissions__runner_staging") {
+			left = append(left, n)
+		}
+	}
+	return left
+}
+
 func checkReconciles(t *testing.T, run *report.Run, read, rejected, duplicates, loaded int64) {
 	t.Helper()
 	r := run.Reconciliation

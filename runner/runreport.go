@@ -78,7 +78,8 @@ func (x *applyRun) finishReport(err error) {
 	if r := x.result; r != nil {
 		t := &run.Target
 		t.Inserted, t.AlreadyPresent, t.Upserted, t.Replaced = r.Inserted, r.AlreadyPresent, r.Upserted, r.Replaced
-		t.Batches, t.Retries, t.Bytes, t.Seconds = r.Batches, r.Retries, r.Bytes, r.Duration.Seconds()
+		t.Batches, t.Retries, t.Bytes = r.Batches, r.Retries, r.Bytes
+		t.Seconds, t.IndexSeconds = r.Duration.Seconds(), r.IndexDuration.Seconds()
 	}
 	if x.rejects != nil {
 		run.Rejects.Rows = x.rejects.Rows()

@@ -2,6 +2,7 @@ package mongosink
 
 import (
 	"errors"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -76,9 +77,16 @@ func TestConnectErrors(t *testing.T) {
 		want []string
 	}{
 		{
-			name: "unreachable",
+			// Nothing listens: refused at once, without waiting for the timeout.
+			name: "refused",
 			uri:  "mongodb://writer:" + password + "@127.0.0.1:1/?authSource=admin",
-			want: []string{"cannot reach MongoDB at mongodb://writer:***@127.0.0.1:1/?authSource=admin within 1s: ", " — is the server running and the address right?"},
+			want: []string{"cannot reach MongoDB at mongodb://writer:***@127.0.0.1:1/?authSource=admin: ", "connection refused", " — is the server running and the address right?"},
+		},
+		{
+			// Something listens but never answers: the timeout decides.
+			name: "unanswered",
+			uri:  "mongodb://writer:" + password + "@" + silentListener(t) + "/?authSource=admin",
+			want: []string{"within 1s: ", " — is the server running and the address right?"},
 		},
 		{
 			name: "credentials refused",
@@ -182,4 +190,34 @@ func realMongoURI(t *testing.T) string {
 		t.Skip("needs a real MongoDB: set MONGO_URI")
 	}
 	return uri
+}
+
+// silentListener accepts connections and never answers, like a hung
+// server; it closes when the test ends.
+func silentListener(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var conns []net.Conn
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			conns = append(conns, c)
+		}
+	}()
+	t.Cleanup(func() {
+		ln.Close()
+		<-done
+		for _, c := range conns {
+			c.Close()
+		}
+	})
+	return ln.Addr().String()
 }

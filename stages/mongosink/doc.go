@@ -43,7 +43,10 @@
 //
 // # Modes
 //
-// replace loads a fresh <collection>__runner_staging and Commit swaps it in
+// replace loads a staging collection of its own, <collection>__runner_staging_<run>
+// (a server that hung and resumes may still run a dead run's queued writes,
+// which must not land in the next run's collection; Begin drops the
+// staging collections earlier runs left), and Commit swaps it in
 // with renameCollection and dropTarget, which is atomic on MongoDB. FerretDB
 // has no dropTarget; there the swap is three steps (rename the target to
 // <collection>__runner_previous, rename staging to the target, drop

@@ -140,11 +140,18 @@ func connect(t testing.TB, cfg Config) *Target {
 // runLoad writes batches through a full Begin/Write/Close/Verify/Commit.
 func runLoad(t testing.TB, target *Target, batches []*stages.DocBatch) (Result, Verification) {
 	t.Helper()
-	ctx := t.Context()
-	l, err := target.Begin(ctx)
+	l, err := target.Begin(t.Context())
 	if err != nil {
 		t.Fatalf("Begin: %v", err)
 	}
+	return runLoadWith(t, l, batches)
+}
+
+// runLoadWith writes batches through a load already begun, then closes,
+// verifies and commits it.
+func runLoadWith(t testing.TB, l *Load, batches []*stages.DocBatch) (Result, Verification) {
+	t.Helper()
+	ctx := t.Context()
 	defer func() {
 		if err := l.Abort(context.Background()); err != nil {
 			t.Errorf("Abort: %v", err)

@@ -32,6 +32,10 @@ func (s loadState) String() string {
 	return [...]string{"still writing", "closed", "failed", "committed", "aborted"}[s]
 }
 
+// unansweredDrop bounds Abort's drop of the staging collection after the
+// server stopped answering writes.
+const unansweredDrop = 2 * time.Second
+
 // errLoadEnded cancels the writers' context once a Load no longer needs it.
 var errLoadEnded = errors.New("the load has ended")
 
@@ -84,11 +88,14 @@ type Result struct {
 	Replaced int64 `json:"replaced"`
 	// Batches is the number of bulk writes that succeeded; Retries the
 	// number of attempts that failed on a transient error and were retried.
-	Batches  int64         `json:"batches"`
-	Retries  int64         `json:"retries"`
-	Bytes    int64         `json:"bytes"`
-	Duration time.Duration `json:"duration"`
-	Writers  []WriterStats `json:"writers"`
+	Batches int64 `json:"batches"`
+	Retries int64 `json:"retries"`
+	Bytes   int64 `json:"bytes"`
+	// Duration is the time from Begin until every document was written;
+	// IndexDuration the time the indexes took to build after that.
+	Duration      time.Duration `json:"duration"`
+	IndexDuration time.Duration `json:"index_duration"`
+	Writers       []WriterStats `json:"writers"`
 }
 
 // WriterStats is one writer's share of a load.
@@ -114,21 +121,22 @@ func (t *Target) Begin(ctx context.Context) (*Load, error) {
 	}
 	coll := t.db.Collection(t.cfg.Collection)
 	if t.cfg.Mode == plan.ModeReplace {
-		if err := t.drop(ctx, t.staging()); err != nil {
-			return nil, t.scrub(fmt.Errorf("dropping the leftover staging collection %s: %w", t.namespace(t.staging()), err))
+		if err := t.dropStaging(ctx); err != nil {
+			return nil, t.scrub(err)
 		}
+		staging := t.newStaging()
 		// Created explicitly so that a run with no documents still swaps
 		// in an empty collection. A retry may find it already created.
 		err := t.idempotent(ctx, func(ctx context.Context) error {
-			if err := t.db.CreateCollection(ctx, t.staging()); err != nil && !hasCode(err, codeNamespaceExists) {
+			if err := t.db.CreateCollection(ctx, staging); err != nil && !hasCode(err, codeNamespaceExists) {
 				return err
 			}
 			return nil
 		})
 		if err != nil {
-			return nil, t.scrub(fmt.Errorf("creating the staging collection %s: %w", t.namespace(t.staging()), err))
+			return nil, t.scrub(fmt.Errorf("creating the staging collection %s: %w", t.namespace(staging), err))
 		}
-		coll = t.db.Collection(t.staging())
+		coll = t.db.Collection(staging)
 	}
 	wctx, cancel := context.WithCancelCause(ctx)
 	l := &Load{
@@ -225,10 +233,12 @@ func (l *Load) Close(ctx context.Context) (Result, error) {
 	}
 	l.cancel(errLoadEnded)
 	l.collect()
+	l.result.Duration = time.Since(l.began)
+	indexing := time.Now()
 	if err := l.createIndexes(ctx); err != nil {
 		return Result{}, l.t.scrub(err)
 	}
-	l.result.Duration = time.Since(l.began)
+	l.result.IndexDuration = time.Since(indexing)
 	l.state = stateClosed
 	return l.result, nil
 }
@@ -357,7 +367,7 @@ func (l *Load) Commit(ctx context.Context) error {
 		return fmt.Errorf("committing the load into %s: it is %s, not closed", l.name(), l.state)
 	}
 	if l.cfg.Mode == plan.ModeReplace {
-		if err := l.t.swap(ctx); err != nil {
+		if err := l.t.swap(ctx, l.coll.Name()); err != nil {
 			return l.t.scrub(err)
 		}
 	}
@@ -388,8 +398,16 @@ func (l *Load) Abort(ctx context.Context) error {
 	if l.cfg.Mode != plan.ModeReplace {
 		return nil
 	}
-	if err := l.t.drop(ctx, l.t.staging()); err != nil {
-		return l.t.scrub(fmt.Errorf("dropping the staging collection %s: %w", l.t.namespace(l.t.staging()), err))
+	staging := l.coll.Name()
+	budget := l.cfg.Timeout
+	var we *writeError
+	if errors.As(context.Cause(l.ctx), &we) && we.unanswered {
+		// The server stopped answering: a short try, not another Timeout
+		// of retries; the next run drops what is left.
+		budget = min(budget, unansweredDrop)
+	}
+	if err := l.t.dropWithin(ctx, staging, budget); err != nil {
+		return l.t.scrub(fmt.Errorf("the staging collection %s is left (the target was not touched; the next run drops it): %w", l.t.namespace(staging), err))
 	}
 	return nil
 }

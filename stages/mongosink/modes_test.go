@@ -1,6 +1,8 @@
 package mongosink
 
 import (
+	"go.mongodb.org/mongo-driver/v2/bson"
+
 	"context"
 	"errors"
 	"slices"
@@ -159,18 +161,22 @@ func TestAbortLeavesTheTargetIntact(t *testing.T) {
 	}
 }
 
+// preserve is swapPreserve as a swap step.
+func preserve(t *Target, ctx context.Context, _ string) error { return t.swapPreserve(ctx) }
+
 func TestInterruptedSwapIsRepaired(t *testing.T) {
 	tests := []struct {
 		name string
-		// steps are the swap steps that ran before the process died.
-		steps []func(*Target, context.Context) error
+		// steps are the swap steps that ran before the process died; each
+		// gets the load's staging collection.
+		steps []func(t *Target, ctx context.Context, staging string) error
 		// wantVariant is the run whose documents the target holds after
 		// the repair: 0 for the old collection, 1 for the new one.
 		wantVariant int
 	}{
 		{name: "died before any step", wantVariant: 0},
-		{name: "died after preserve", steps: []func(*Target, context.Context) error{(*Target).swapPreserve}, wantVariant: 0},
-		{name: "died after install", steps: []func(*Target, context.Context) error{(*Target).swapPreserve, (*Target).swapInstall}, wantVariant: 1},
+		{name: "died after preserve", steps: []func(*Target, context.Context, string) error{preserve}, wantVariant: 0},
+		{name: "died after install", steps: []func(*Target, context.Context, string) error{preserve, (*Target).swapInstall}, wantVariant: 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -195,7 +201,7 @@ func TestInterruptedSwapIsRepaired(t *testing.T) {
 				t.Fatalf("Close: %v", err)
 			}
 			for _, step := range tt.steps {
-				if err := step(target, ctx); err != nil {
+				if err := step(target, ctx, l.coll.Name()); err != nil {
 					t.Fatalf("swap step: %v", err)
 				}
 			}
@@ -359,5 +365,52 @@ func TestConcurrentWrites(t *testing.T) {
 	}
 	if err := load.Commit(t.Context()); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestEveryRunHasItsOwnStaging is the hung-server case: writes a dead run
+// left queued land after the next run began. They recreate the dead run's
+// staging collection, never the new one's, and the next Begin drops them.
+func TestEveryRunHasItsOwnStaging(t *testing.T) {
+	cfg := testConfig(t, plan.ModeReplace)
+	target := connect(t, cfg)
+	db := rawClient(t, storeURI).Database(cfg.Database)
+	ctx := t.Context()
+	dead, err := target.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadStaging := dead.coll.Name()
+	next, err := target.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if next.coll.Name() == deadStaging {
+		t.Fatalf("two runs share the staging collection %s", deadStaging)
+	}
+	// The late writes of the dead run.
+	if _, err := db.Collection(deadStaging).InsertOne(ctx, bson.Raw(healthcareDoc(nil, 1, 0))); err != nil {
+		t.Fatal(err)
+	}
+	res, v := runLoadWith(t, next, docBatches(0, 300, 100, 0))
+	if res.Inserted != 300 || !v.Passed() {
+		t.Fatalf("the next run inserted %d: %v", res.Inserted, v.Problems())
+	}
+	state, err := target.Describe(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !state.LeftoverStaging {
+		t.Error("Describe does not report the dead run's staging collection")
+	}
+	third, err := target.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := third.Abort(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if names := collectionNames(t, db); !slices.Equal(names, []string{cfg.Collection}) {
+		t.Errorf("collections after the next Begin: %v, want only %s", names, cfg.Collection)
 	}
 }

@@ -79,10 +79,11 @@ func TestReplaceSwapsAtomicallyOnMongoDB(t *testing.T) {
 		t.Errorf("the target holds %+v, want the second run's %+v", got, want)
 	}
 	// The swap must have been the single rename: dropTarget is there.
-	if err := db.CreateCollection(t.Context(), target.staging()); err != nil {
+	staging := target.newStaging()
+	if err := db.CreateCollection(t.Context(), staging); err != nil {
 		t.Fatalf("creating a staging collection: %v", err)
 	}
-	if err := target.rename(t.Context(), target.staging(), cfg.Collection, true); err != nil {
+	if err := target.rename(t.Context(), staging, cfg.Collection, true); err != nil {
 		t.Errorf("renameCollection with dropTarget: %v", err)
 	}
 }

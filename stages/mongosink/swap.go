@@ -13,18 +13,18 @@ import (
 // is one renameCollection with dropTarget, which is atomic. Servers without
 // dropTarget (FerretDB) get three steps instead — preserve, install, drop
 // previous — and Begin repairs a process that died between two of them.
-func (t *Target) swap(ctx context.Context) error {
-	err := t.rename(ctx, t.staging(), t.cfg.Collection, true)
+func (t *Target) swap(ctx context.Context, staging string) error {
+	err := t.rename(ctx, staging, t.cfg.Collection, true)
 	if err == nil {
 		return nil
 	}
 	if !hasCode(err, codeNotImplemented) {
-		return fmt.Errorf("swapping %s in for %s: %w", t.namespace(t.staging()), t.namespace(t.cfg.Collection), err)
+		return fmt.Errorf("swapping %s in for %s: %w", t.namespace(staging), t.namespace(t.cfg.Collection), err)
 	}
 	if err := t.swapPreserve(ctx); err != nil {
 		return err
 	}
-	if err := t.swapInstall(ctx); err != nil {
+	if err := t.swapInstall(ctx, staging); err != nil {
 		// Put the previous collection back now rather than leave the
 		// target missing until the next run; the rollback must run even
 		// when ctx is what failed.
@@ -47,9 +47,27 @@ func (t *Target) swapPreserve(ctx context.Context) error {
 }
 
 // swapInstall renames the staging collection to the target's name.
-func (t *Target) swapInstall(ctx context.Context) error {
-	if err := t.rename(ctx, t.staging(), t.cfg.Collection, false); err != nil {
-		return fmt.Errorf("renaming %s to %s: %w", t.namespace(t.staging()), t.namespace(t.cfg.Collection), err)
+func (t *Target) swapInstall(ctx context.Context, staging string) error {
+	if err := t.rename(ctx, staging, t.cfg.Collection, false); err != nil {
+		return fmt.Errorf("renaming %s to %s: %w", t.namespace(staging), t.namespace(t.cfg.Collection), err)
+	}
+	return nil
+}
+
+// dropStaging drops every staging collection of the target: those of runs
+// that died, and anything their queued writes recreated.
+func (t *Target) dropStaging(ctx context.Context) error {
+	names, err := t.collections(ctx)
+	if err != nil {
+		return err
+	}
+	for name := range names {
+		if !t.isStaging(name) {
+			continue
+		}
+		if err := t.drop(ctx, name); err != nil {
+			return fmt.Errorf("dropping the leftover staging collection %s: %w", t.namespace(name), err)
+		}
 	}
 	return nil
 }

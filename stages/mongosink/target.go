@@ -7,10 +7,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -38,6 +40,10 @@ const maxBatchBytes = 47 << 20
 
 // Suffixes of the collections a replace run works with beside the target.
 const (
+	// stagingSuffix starts the name of every staging collection: each run
+	// loads its own, <collection>__runner_staging_<run>, so that writes a
+	// dead run left queued in a hung server can never land in the next
+	// run's.
 	stagingSuffix  = "__runner_staging"
 	previousSuffix = "__runner_previous"
 )
@@ -191,6 +197,9 @@ func (t *Target) connect(ctx context.Context) (*mongo.Client, error) {
 		}
 		opts.SetTLSConfig(tlsCfg)
 	}
+	if err := t.refused(opts.Hosts); err != nil {
+		return nil, err
+	}
 	client, err := mongo.Connect(opts)
 	if err != nil {
 		return nil, fmt.Errorf("the MongoDB URI %s is not valid: %w", t.redacted, err)
@@ -202,6 +211,35 @@ func (t *Target) connect(ctx context.Context) (*mongo.Client, error) {
 		return nil, errors.Join(t.connectError(ctx, opts, err), client.Disconnect(context.WithoutCancel(ctx)))
 	}
 	return client, nil
+}
+
+// refusedWithin bounds the probe of refused: an address that neither
+// accepts nor refuses by then is left to server selection.
+const refusedWithin = 2 * time.Second
+
+// refused fails at once when every host of the URI refuses TCP
+// connections, where server selection would keep trying for the whole
+// Timeout: nothing listens there, and waiting will not change it.
+func (t *Target) refused(hosts []string) error {
+	if len(hosts) == 0 {
+		return nil // mongodb+srv: the hosts come from DNS
+	}
+	var last error
+	for _, host := range hosts {
+		if strings.Contains(host, "/") {
+			return nil // a Unix socket
+		}
+		conn, err := net.DialTimeout("tcp", host, min(refusedWithin, t.cfg.Timeout))
+		if err == nil {
+			conn.Close()
+			return nil
+		}
+		if !errors.Is(err, syscall.ECONNREFUSED) {
+			return nil
+		}
+		last = err
+	}
+	return fmt.Errorf("cannot reach MongoDB at %s: %w — is the server running and the address right?", t.redacted, last)
 }
 
 // connectError explains a failed first contact with the server.
@@ -480,7 +518,9 @@ func (t *Target) Describe(ctx context.Context) (State, error) {
 		return st, t.scrub(err)
 	}
 	st.Exists = names[t.cfg.Collection]
-	st.LeftoverStaging = names[t.staging()]
+	for name := range names {
+		st.LeftoverStaging = st.LeftoverStaging || t.isStaging(name)
+	}
 	st.InterruptedSwap = names[t.previous()]
 	if !st.Exists {
 		return st, nil
@@ -558,14 +598,28 @@ func (t *Target) collections(ctx context.Context) (map[string]bool, error) {
 	return out, nil
 }
 
-func (t *Target) staging() string  { return t.cfg.Collection + stagingSuffix }
+// newStaging names the staging collection of a new run.
+func (t *Target) newStaging() string {
+	return t.cfg.Collection + stagingSuffix + "_" + strconv.FormatInt(time.Now().UnixNano(), 36)
+}
+
+// isStaging reports whether name is a staging collection of this target.
+func (t *Target) isStaging(name string) bool {
+	return strings.HasPrefix(name, t.cfg.Collection+stagingSuffix)
+}
 func (t *Target) previous() string { return t.cfg.Collection + previousSuffix }
 
 func (t *Target) namespace(coll string) string { return t.cfg.Database + "." + coll }
 
 // drop drops a collection; a missing one is already dropped.
 func (t *Target) drop(ctx context.Context, coll string) error {
-	return t.idempotent(ctx, func(ctx context.Context) error {
+	return t.dropWithin(ctx, coll, t.cfg.Timeout)
+}
+
+// dropWithin drops a collection, retrying transient failures for at most
+// budget.
+func (t *Target) dropWithin(ctx context.Context, coll string, budget time.Duration) error {
+	return t.retryWithin(ctx, budget, func(ctx context.Context) error {
 		if err := t.db.Collection(coll).Drop(ctx); err != nil && !hasCode(err, codeNamespaceNotFound) {
 			return err
 		}
@@ -577,9 +631,13 @@ func (t *Target) drop(ctx context.Context, coll string) error {
 // as the writers do, so that a brief outage does not fail a run's
 // bookkeeping (or leave a staging collection behind on Abort).
 func (t *Target) idempotent(ctx context.Context, op func(context.Context) error) error {
-	timedOut, err := retry(ctx, nil, t.cfg.Timeout, op)
+	return t.retryWithin(ctx, t.cfg.Timeout, op)
+}
+
+func (t *Target) retryWithin(ctx context.Context, budget time.Duration, op func(context.Context) error) error {
+	timedOut, err := retry(ctx, nil, budget, op)
 	if timedOut {
-		return fmt.Errorf("MongoDB at %s did not answer for %s: %w", t.redacted, t.cfg.Timeout, err)
+		return fmt.Errorf("MongoDB at %s did not answer for %s: %w", t.redacted, budget, err)
 	}
 	return err
 }

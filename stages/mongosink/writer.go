@@ -159,7 +159,7 @@ func (w *writer) send(j *job) error {
 	case errors.As(err, &we):
 		return err
 	case timedOut:
-		return &writeError{msg: fmt.Sprintf("MongoDB at %s did not accept writes for %s: %v", l.t.redacted, l.cfg.Timeout, err)}
+		return &writeError{unanswered: true, msg: fmt.Sprintf("MongoDB at %s did not accept writes for %s: %v", l.t.redacted, l.cfg.Timeout, err)}
 	}
 	return &writeError{msg: fmt.Sprintf("MongoDB at %s refused a write to %s: %v", l.t.redacted, l.name(), err)}
 }
@@ -340,7 +340,11 @@ func (w *writer) refused(j *job, i int, why string) error {
 
 // writeError is a write failure that retrying cannot fix; its message is
 // complete and names the server.
-type writeError struct{ msg string }
+type writeError struct {
+	msg string
+	// unanswered says the server stopped answering for Timeout.
+	unanswered bool
+}
 
 func (e *writeError) Error() string { return e.msg }
 

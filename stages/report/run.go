@@ -58,19 +58,22 @@ type Source struct {
 // Target describes where documents went and what the database did with them.
 type Target struct {
 	// URI is redacted (no password) or "embedded (<dir>)".
-	URI            string  `json:"uri"`
-	Database       string  `json:"database"`
-	Collection     string  `json:"collection"`
-	Mode           string  `json:"mode"`
-	Inserted       int64   `json:"inserted"`
-	AlreadyPresent int64   `json:"already_present"`
-	Upserted       int64   `json:"upserted"`
-	Replaced       int64   `json:"replaced"`
-	Batches        int64   `json:"batches"`
-	Retries        int64   `json:"retries"`
-	Bytes          int64   `json:"bytes"`
-	Swapped        bool    `json:"swapped"`
-	Seconds        float64 `json:"seconds"`
+	URI            string `json:"uri"`
+	Database       string `json:"database"`
+	Collection     string `json:"collection"`
+	Mode           string `json:"mode"`
+	Inserted       int64  `json:"inserted"`
+	AlreadyPresent int64  `json:"already_present"`
+	Upserted       int64  `json:"upserted"`
+	Replaced       int64  `json:"replaced"`
+	Batches        int64  `json:"batches"`
+	Retries        int64  `json:"retries"`
+	Bytes          int64  `json:"bytes"`
+	Swapped        bool   `json:"swapped"`
+	// Seconds is the time the writes took; IndexSeconds the time the
+	// indexes took to build after them.
+	Seconds      float64 `json:"seconds"`
+	IndexSeconds float64 `json:"index_seconds"`
 }
 
 // Stage is one stage's counts and time.
