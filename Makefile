@@ -12,7 +12,7 @@ LDFLAGS  := -s -w -X runner/runner.version=$(VERSION)
 # the same tests without it.
 RACE := $(shell [ "$$($(GO) env CGO_ENABLED)" = 1 ] && command -v "$$($(GO) env CC)" >/dev/null 2>&1 && echo -race)
 
-.PHONY: help build data run test test-integration lint fmt clean
+.PHONY: help build data run test test-integration lint fmt clean bench bench-full
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -80,3 +80,9 @@ test-integration: ## run the integration suite: MongoDB from MONGO_URI, a contai
 
 compose-config: ## check docker-compose.yml with the variables of .env.example
 	$(COMPOSE) --env-file .env.example config -q
+
+bench: ## measure speed and memory, write BENCHMARKS.md (about 5 minutes; loads up to 555,000 rows)
+	$(GO) run ./integration/bench -out BENCHMARKS.md
+
+bench-full: ## bench with the ceiling and the load at 5,550,000 rows too (about 35 minutes)
+	$(GO) run ./integration/bench -load-max 0 -out BENCHMARKS.md

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow/memory"
+	"golang.org/x/sync/errgroup"
 
 	"runner/stages/checks"
 	"runner/stages/dedup"
@@ -49,7 +50,7 @@ const cleanupTimeout = 30 * time.Second
 // as far as the run got; the error says why it failed and carries the exit
 // code.
 func apply(ctx context.Context, p *plan.Plan, opts applyOptions) (*report.Run, error) {
-	x := &applyRun{plan: p, opts: opts, started: time.Now(), memory: newMemoryLimit()}
+	x := &applyRun{plan: p, opts: opts, started: time.Now(), memory: newMemoryLimit(p.Target.URI == "" && !opts.dryRun)}
 	defer x.memory.restore()
 	x.run = &report.Run{
 		Pipeline: p.Name, File: opts.file, RunID: x.started.UTC().Format("20060102T150405.000Z"),
@@ -88,6 +89,8 @@ type applyRun struct {
 	// instead of growing them.
 	rowsHint int
 	memory   *memoryLimit
+	// indexSeconds is how long the indexes took to build.
+	indexSeconds float64
 }
 
 func (x *applyRun) execute(ctx context.Context) (err error) {
@@ -218,7 +221,7 @@ func (x *applyRun) load(ctx context.Context, keepLast *dedup.Dedup) (err error) 
 		return abort(err)
 	}
 	if load != nil {
-		x.opts.say("finishing the load and creating indexes")
+		x.opts.say("finishing the load")
 		result, err := load.Close(ctx)
 		x.result = &result
 		if err != nil {
@@ -237,16 +240,11 @@ func (x *applyRun) load(ctx context.Context, keepLast *dedup.Dedup) (err error) 
 			res.rejected(), res.rowsRead(), limit, filepath.Join(x.dir, report.RejectsFile))
 	}
 	if failed == nil && load != nil {
-		if check := inDatabaseCheck(p); check != nil {
-			x.opts.say("verifying what landed")
-			v, err := load.Verify(ctx, check.Sample)
-			if err != nil {
-				return abort(err)
-			}
-			x.verify = &v
-			if !v.Passed() && check.Severity == plan.SeverityError {
-				failed = fmt.Errorf("check %q: what landed differs from what was sent", check.Name)
-			}
+		if err := x.verifyAndIndex(ctx, load); err != nil {
+			return abort(err)
+		}
+		if check := inDatabaseCheck(p); check != nil && !x.verify.Passed() && check.Severity == plan.SeverityError {
+			failed = fmt.Errorf("check %q: what landed differs from what was sent", check.Name)
 		}
 	}
 	if failed != nil {
@@ -265,6 +263,32 @@ func (x *applyRun) load(ctx context.Context, keepLast *dedup.Dedup) (err error) 
 		x.run.Target.Swapped = p.Target.Mode == plan.ModeReplace
 	}
 	return nil
+}
+
+// verifyAndIndex builds the indexes and, with an in_database check,
+// verifies what landed, both at once: the verification reads what the
+// writes left, which building an index does not change.
+func (x *applyRun) verifyAndIndex(ctx context.Context, load *mongosink.Load) error {
+	check := inDatabaseCheck(x.plan)
+	if check != nil {
+		x.opts.say("verifying what landed and creating the indexes")
+	} else if len(x.plan.Target.Indexes) > 0 {
+		x.opts.say("creating the indexes")
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error {
+		took, err := load.CreateIndexes(gctx)
+		x.indexSeconds = took.Seconds()
+		return err
+	})
+	if check != nil {
+		g.Go(func() error {
+			v, err := load.Verify(gctx, check.Sample)
+			x.verify = &v
+			return err
+		})
+	}
+	return g.Wait()
 }
 
 // failedChecks returns an error naming the checks with severity error that

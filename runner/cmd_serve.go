@@ -2,6 +2,8 @@ package runner
 
 import (
 	"fmt"
+	"os"
+	"runtime/debug"
 
 	"github.com/spf13/cobra"
 
@@ -23,6 +25,12 @@ the same folder.`,
   runner serve -listen 0.0.0.0:27017 -store-dir /data   # inside a container`,
 		Args: exactArgs(0),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if _, set := os.LookupEnv("GOGC"); !set {
+				debug.SetGCPercent(embedded.HostGCPercent)
+			}
+			if _, set := os.LookupEnv("GOMEMLIMIT"); !set {
+				debug.SetMemoryLimit(embedded.HostMemoryAllowance)
+			}
 			store, err := embedded.Start(cmd.Context(), embedded.Options{Dir: storeDir, Listen: listen, Logger: a.logger})
 			if err != nil {
 				return err

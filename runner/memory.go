@@ -3,10 +3,14 @@ package runner
 import (
 	"os"
 	"runtime/debug"
+
+	"runner/stages/embedded"
 )
 
 // memoryAllowance is the heap a run needs besides its key sets: the
-// batches in flight between stages, the profiles, the runtime's own.
+// batches in flight between stages, the profiles, the runtime's own. A run
+// that hosts the embedded store uses the store's allowance instead, with
+// the store's collector setting (see package embedded).
 const memoryAllowance = 112 << 20
 
 // memoryLimit keeps the heap near what a run needs. Go's collector lets the
@@ -19,20 +23,32 @@ const memoryAllowance = 112 << 20
 // the data makes them (the limit never stops a run, it only makes the
 // collector work sooner).
 type memoryLimit struct {
-	enabled bool
-	// previous is the limit to restore when the run ends.
-	previous int64
-	current  int64
+	enabled   bool
+	allowance int64
+	// previous is the limit and collector percentage to restore when the
+	// run ends.
+	previous   int64
+	previousGC int
+	current    int64
 }
 
 // limitStep is how much the key sets must grow before the limit follows.
 const limitStep = 4 << 20
 
-func newMemoryLimit() *memoryLimit {
+// newMemoryLimit sets the limit for a run; hostsStore says the run loads
+// into the embedded store in this process.
+func newMemoryLimit(hostsStore bool) *memoryLimit {
 	if _, set := os.LookupEnv("GOMEMLIMIT"); set {
 		return &memoryLimit{}
 	}
-	m := &memoryLimit{enabled: true, current: memoryAllowance}
+	m := &memoryLimit{enabled: true, allowance: memoryAllowance, previousGC: -1}
+	if hostsStore {
+		m.allowance = embedded.HostMemoryAllowance
+		if _, set := os.LookupEnv("GOGC"); !set {
+			m.previousGC = debug.SetGCPercent(embedded.HostGCPercent)
+		}
+	}
+	m.current = m.allowance
 	m.previous = debug.SetMemoryLimit(m.current)
 	return m
 }
@@ -40,16 +56,20 @@ func newMemoryLimit() *memoryLimit {
 // track raises the limit to the allowance plus stateBytes, the key sets'
 // size now.
 func (m *memoryLimit) track(stateBytes int64) {
-	if !m.enabled || memoryAllowance+stateBytes < m.current+limitStep {
+	if !m.enabled || m.allowance+stateBytes < m.current+limitStep {
 		return
 	}
-	m.current = memoryAllowance + stateBytes
+	m.current = m.allowance + stateBytes
 	debug.SetMemoryLimit(m.current)
 }
 
-// restore puts back the limit the process had before the run.
+// restore puts back the settings the process had before the run.
 func (m *memoryLimit) restore() {
-	if m.enabled {
-		debug.SetMemoryLimit(m.previous)
+	if !m.enabled {
+		return
+	}
+	debug.SetMemoryLimit(m.previous)
+	if m.previousGC >= 0 {
+		debug.SetGCPercent(m.previousGC)
 	}
 }

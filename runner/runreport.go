@@ -79,7 +79,7 @@ func (x *applyRun) finishReport(err error) {
 		t := &run.Target
 		t.Inserted, t.AlreadyPresent, t.Upserted, t.Replaced = r.Inserted, r.AlreadyPresent, r.Upserted, r.Replaced
 		t.Batches, t.Retries, t.Bytes = r.Batches, r.Retries, r.Bytes
-		t.Seconds, t.IndexSeconds = r.Duration.Seconds(), r.IndexDuration.Seconds()
+		t.Seconds, t.IndexSeconds = r.Duration.Seconds(), x.indexSeconds
 	}
 	if x.rejects != nil {
 		run.Rejects.Rows = x.rejects.Rows()

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -29,6 +30,10 @@ const (
 // measureCeiling loads the BSON stream in path into a fresh embedded store
 // in dir and returns the documents and the time the inserts took.
 func measureCeiling(ctx context.Context, path, dir string) (int64, time.Duration, error) {
+	// The store runs as it does in runner, with the collector settings of a
+	// process that hosts it.
+	defer debug.SetGCPercent(debug.SetGCPercent(embedded.HostGCPercent))
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(embedded.HostMemoryAllowance))
 	store, err := embedded.Start(ctx, embedded.Options{Dir: dir})
 	if err != nil {
 		return 0, 0, err

@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"syscall"
 	"time"
 
@@ -22,9 +21,12 @@ type bench struct {
 	pipeline          string
 	command           string
 	started, finished time.Time
-	stages            []goBench
-	sizes             []sizeResult
-	real              *sizeResult
+	// loadMax is the largest size whose ceiling and load are measured;
+	// 0 measures them at every size.
+	loadMax int
+	stages  []goBench
+	sizes   []sizeResult
+	real    *sizeResult
 }
 
 func (b *bench) logf(format string, args ...any) {
@@ -46,6 +48,8 @@ type sizeResult struct {
 	Docs    int64
 	Ceiling time.Duration
 	Apply   process
+	// Loaded says the ceiling and the load were measured.
+	Loaded bool
 }
 
 // build compiles the runner binary the measurements run.
@@ -77,16 +81,16 @@ func (b *bench) runner(ctx context.Context, args ...string) (process, error) {
 	}
 	if u, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
 		p.CPU = time.Duration(u.Utime.Nano() + u.Stime.Nano())
-		p.PeakRSS = int64(u.Maxrss)
-		if runtime.GOOS != "darwin" {
-			p.PeakRSS *= 1024
-		}
 	}
 	if bytes.HasPrefix(bytes.TrimSpace(stdout.Bytes()), []byte("{")) {
 		p.Run = &report.Run{}
 		if err := json.Unmarshal(stdout.Bytes(), p.Run); err != nil {
 			return p, fmt.Errorf("runner %v printed no run report: %w", args, err)
 		}
+		// The process's own figure: the rusage a parent gets for a child
+		// carries the parent's peak, since the child started sharing its
+		// memory (see runner's processUsage).
+		p.PeakRSS = p.Run.Runtime.PeakRSSBytes
 	}
 	return p, nil
 }
@@ -100,7 +104,7 @@ func (b *bench) measureSize(ctx context.Context, rows int) (sizeResult, error) {
 		return sizeResult{}, err
 	}
 	defer os.Remove(csv)
-	r, err := b.measure(ctx, csv)
+	r, err := b.measure(ctx, csv, b.loadMax == 0 || rows <= b.loadMax)
 	r.Rows = rows
 	return r, err
 }
@@ -111,7 +115,7 @@ func (b *bench) measureReal(ctx context.Context, csv string) (*sizeResult, error
 	if err != nil {
 		return nil, err
 	}
-	r, err := b.measure(ctx, abs)
+	r, err := b.measure(ctx, abs, true)
 	if err != nil {
 		return nil, err
 	}
@@ -119,8 +123,8 @@ func (b *bench) measureReal(ctx context.Context, csv string) (*sizeResult, error
 	return &r, nil
 }
 
-func (b *bench) measure(ctx context.Context, csv string) (sizeResult, error) {
-	var r sizeResult
+func (b *bench) measure(ctx context.Context, csv string, load bool) (sizeResult, error) {
+	r := sizeResult{Loaded: load}
 	base := filepath.Base(csv)
 	apply := []string{"apply", b.pipeline, "-var", "csv_path=" + csv, "-json"}
 	var err error
@@ -129,6 +133,9 @@ func (b *bench) measure(ctx context.Context, csv string) (sizeResult, error) {
 		return r, err
 	}
 	r.Docs = r.DryRun.Run.Reconciliation.RowsLoaded
+	if !load {
+		return r, nil
+	}
 
 	docs := filepath.Join(b.work, "documents.bson")
 	defer os.Remove(docs)

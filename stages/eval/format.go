@@ -148,27 +148,9 @@ func formatFactory(c *call) (kernel, error) {
 				texts[k] = viewText(v, types[k])
 			}
 		}
-		validity := andValidity(ec.mem, n, arrs...)
-		var vbits []byte
-		if validity != nil {
-			vbits = validity.Bytes()
-		}
-		w, buf := newStringWriter(ec.mem, n, 16*n)
-		var err error
-		for i := 0; i < n; i++ {
-			if validAt(vbits, 0, i) {
-				if buf, err = w.room(buf, l.bound(texts, i)); err != nil {
-					w.release()
-					if validity != nil {
-						validity.Release()
-					}
-					return nil, err
-				}
-				buf = l.append(buf, texts, nums, i)
-			}
-			w.offs[i+1] = int32(len(buf))
-		}
-		return w.finish(buf, validity)
+		return writeValidRows(ec.mem, n, andValidity(ec.mem, n, arrs...),
+			func(i int) int { return l.bound(texts, i) },
+			func(buf []byte, i int) []byte { return l.append(buf, texts, nums, i) })
 	}, nil
 }
 

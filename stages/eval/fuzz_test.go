@@ -3,7 +3,6 @@ package eval
 import (
 	"strings"
 	"testing"
-	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -191,26 +190,6 @@ func FuzzCaseMapping(f *testing.F) {
 		}
 		if want := strings.ToUpper(s); u != want {
 			t.Fatalf("upper(%q) = %q, want %q", s, u, want)
-		}
-	})
-}
-
-// FuzzParseTimestamp checks that the layout scan and package time agree.
-func FuzzParseTimestamp(f *testing.F) {
-	for _, s := range []string{"2024-01-31 10:20:30", "2024-02-29 00:00:00", "2023-02-29 00:00:00", "0000-01-01 23:59:59", "2024-01-31 1:02:03"} {
-		f.Add(s)
-	}
-	const layout = "2006-01-02 15:04:05"
-	l, err := newTimeLayout(layout, "UTC")
-	if err != nil {
-		f.Fatal(err)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		stagetest.Allocator(t) // no Arrow memory here; the check costs nothing
-		want, err := time.Parse(layout, s)
-		got, ok := l.timestamp(s)
-		if ok != (err == nil) || (ok && got != want.UnixMilli()) {
-			t.Fatalf("%q: %d, %v; package time: %v, %v", s, got, ok, want, err)
 		}
 	})
 }

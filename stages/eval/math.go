@@ -5,50 +5,12 @@ import (
 	"strconv"
 
 	"github.com/apache/arrow-go/v18/arrow"
-
-	"runner/stages/plan"
 )
 
 // absFactory: the absolute value, of type t (float64 for decimals). The
 // smallest integer of its type has no absolute value in that type: null.
 func absFactory(c *call) (kernel, error) {
-	t := c.types[0]
-	return func(ec *evalCtx, args []value) (arrow.Array, error) {
-		a, err := viewNumbers(ec.mem, args[0], t, false)
-		if err != nil {
-			return nil, err
-		}
-		defer a.release()
-		n := ec.rows
-		ns := nullSetter{mem: ec.mem, n: n, bits: andValidity(ec.mem, n, a.arr)}
-		switch t {
-		case plan.TypeInt32:
-			buf, out := newValues[int32](ec.mem, n)
-			for i := range out {
-				x := a.intAt(i)
-				if x == math.MinInt32 {
-					ns.setNull(i)
-				}
-				out[i] = int32(max(x, -x))
-			}
-			return makeArray(arrow.PrimitiveTypes.Int32, n, ns.bits, buf), nil
-		case plan.TypeInt64:
-			buf, out := newValues[int64](ec.mem, n)
-			for i := range out {
-				x := a.intAt(i)
-				if x == math.MinInt64 {
-					ns.setNull(i)
-				}
-				out[i] = max(x, -x)
-			}
-			return makeArray(arrow.PrimitiveTypes.Int64, n, ns.bits, buf), nil
-		}
-		buf, out := newValues[float64](ec.mem, n)
-		for i := range out {
-			out[i] = math.Abs(a.floatAt(i))
-		}
-		return makeArray(arrow.PrimitiveTypes.Float64, n, ns.bits, buf), nil
-	}, nil
+	return signKernel(c.types[0], func(x int64) int64 { return max(x, -x) }, math.Abs), nil
 }
 
 // maxRoundDigits bounds round's digits: a float64 has no digit beyond 10^±330,

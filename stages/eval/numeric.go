@@ -260,6 +260,14 @@ func floatLoop[A, B number](op plan.Op, a []A, am int, b []B, bm int, out []floa
 // negKernel negates numbers of type t; the result has type t, or float64 for
 // decimals. Negating the smallest integer of its type overflows: null.
 func negKernel(t plan.Type) kernel {
+	return signKernel(t, func(x int64) int64 { return -x }, func(f float64) float64 { return -f })
+}
+
+// signKernel applies a sign operation (negation, absolute value) to numbers
+// of type t: onInt to integers, keeping their type, onFloat to the rest, as
+// float64. The smallest integer of its type has no opposite in that type:
+// null.
+func signKernel(t plan.Type, onInt func(int64) int64, onFloat func(float64) float64) kernel {
 	return func(ec *evalCtx, args []value) (arrow.Array, error) {
 		a, err := viewNumbers(ec.mem, args[0], t, false)
 		if err != nil {
@@ -276,7 +284,7 @@ func negKernel(t plan.Type) kernel {
 				if x == math.MinInt32 {
 					ns.setNull(i)
 				}
-				out[i] = int32(-x)
+				out[i] = int32(onInt(x))
 			}
 			return makeArray(arrow.PrimitiveTypes.Int32, n, ns.bits, buf), nil
 		case plan.TypeInt64:
@@ -286,13 +294,13 @@ func negKernel(t plan.Type) kernel {
 				if x == math.MinInt64 {
 					ns.setNull(i)
 				}
-				out[i] = -x
+				out[i] = onInt(x)
 			}
 			return makeArray(arrow.PrimitiveTypes.Int64, n, ns.bits, buf), nil
 		}
 		buf, out := newValues[float64](ec.mem, n)
 		for i := range out {
-			out[i] = -a.floatAt(i)
+			out[i] = onFloat(a.floatAt(i))
 		}
 		return makeArray(arrow.PrimitiveTypes.Float64, n, ns.bits, buf), nil
 	}

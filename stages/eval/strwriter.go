@@ -138,3 +138,29 @@ func mapStrings(mem memory.Allocator, in *array.String, growth int, f func(dst, 
 	}
 	return w.finish(buf, sameValidity(mem, in, n))
 }
+
+// writeValidRows builds a string array of n rows: for every row valid in
+// validity (all when nil), bound(i) bytes at most, written by appendRow;
+// the other rows are null. It owns validity.
+func writeValidRows(mem memory.Allocator, n int, validity *memory.Buffer, bound func(i int) int, appendRow func(buf []byte, i int) []byte) (arrow.Array, error) {
+	var vbits []byte
+	if validity != nil {
+		vbits = validity.Bytes()
+	}
+	w, buf := newStringWriter(mem, n, 16*n)
+	var err error
+	for i := 0; i < n; i++ {
+		if validAt(vbits, 0, i) {
+			if buf, err = w.room(buf, bound(i)); err != nil {
+				w.release()
+				if validity != nil {
+					validity.Release()
+				}
+				return nil, err
+			}
+			buf = appendRow(buf, i)
+		}
+		w.offs[i+1] = int32(len(buf))
+	}
+	return w.finish(buf, validity)
+}

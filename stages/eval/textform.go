@@ -146,33 +146,20 @@ func concatFactory(c *call) (kernel, error) {
 		for k, a := range args {
 			views[k], arrs[k] = viewText(a, types[k]), a.arr
 		}
-		validity := andValidity(ec.mem, n, arrs...)
-		var vbits []byte
-		if validity != nil {
-			vbits = validity.Bytes()
-		}
-		w, buf := newStringWriter(ec.mem, n, 16*n)
-		var err error
-		for i := 0; i < n; i++ {
-			if validAt(vbits, 0, i) {
+		return writeValidRows(ec.mem, n, andValidity(ec.mem, n, arrs...),
+			func(i int) int {
 				need := 0
 				for k := range views {
 					need += views[k].bound(i)
 				}
-				if buf, err = w.room(buf, need); err != nil {
-					w.release()
-					if validity != nil {
-						validity.Release()
-					}
-					return nil, err
-				}
+				return need
+			},
+			func(buf []byte, i int) []byte {
 				for k := range views {
 					buf = views[k].append(buf, i)
 				}
-			}
-			w.offs[i+1] = int32(len(buf))
-		}
-		return w.finish(buf, validity)
+				return buf
+			})
 	}, nil
 }
 

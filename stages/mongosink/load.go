@@ -67,6 +67,9 @@ type Load struct {
 	began   time.Time
 	state   loadState
 
+	// indexed says CreateIndexes has built the indexes.
+	indexed bool
+
 	// Filled by Close from the writers.
 	result  Result
 	sent    *docStats
@@ -91,11 +94,9 @@ type Result struct {
 	Batches int64 `json:"batches"`
 	Retries int64 `json:"retries"`
 	Bytes   int64 `json:"bytes"`
-	// Duration is the time from Begin until every document was written;
-	// IndexDuration the time the indexes took to build after that.
-	Duration      time.Duration `json:"duration"`
-	IndexDuration time.Duration `json:"index_duration"`
-	Writers       []WriterStats `json:"writers"`
+	// Duration is the time from Begin until every document was written.
+	Duration time.Duration `json:"duration"`
+	Writers  []WriterStats `json:"writers"`
 }
 
 // WriterStats is one writer's share of a load.
@@ -212,7 +213,7 @@ func (l *Load) failure() error {
 	return l.t.scrub(fmt.Errorf("writing to %s: %w", l.name(), err))
 }
 
-// Close waits until every document is written, then creates the indexes.
+// Close waits until every document is written.
 // If ctx is cancelled, the writers are stopped.
 func (l *Load) Close(ctx context.Context) (Result, error) {
 	if l.state != stateWriting {
@@ -234,13 +235,28 @@ func (l *Load) Close(ctx context.Context) (Result, error) {
 	l.cancel(errLoadEnded)
 	l.collect()
 	l.result.Duration = time.Since(l.began)
-	indexing := time.Now()
-	if err := l.createIndexes(ctx); err != nil {
-		return Result{}, l.t.scrub(err)
-	}
-	l.result.IndexDuration = time.Since(indexing)
 	l.state = stateClosed
 	return l.result, nil
+}
+
+// CreateIndexes builds the declared indexes the collection lacks (on the
+// staging collection in replace mode, so they are in place before the
+// swap) and returns how long that took. It may run while Verify runs, on
+// another goroutine: neither changes what the other reads. Commit builds
+// them if CreateIndexes was not called.
+func (l *Load) CreateIndexes(ctx context.Context) (time.Duration, error) {
+	if l.state != stateClosed {
+		return 0, fmt.Errorf("creating the indexes on %s: the load is %s, not closed", l.name(), l.state)
+	}
+	if l.indexed {
+		return 0, nil
+	}
+	start := time.Now()
+	if err := l.createIndexes(ctx); err != nil {
+		return 0, l.t.scrub(err)
+	}
+	l.indexed = true
+	return time.Since(start), nil
 }
 
 // wait waits for the writers to return; if ctx ends first, they are
@@ -365,6 +381,9 @@ func keysText(keys bson.D) string {
 func (l *Load) Commit(ctx context.Context) error {
 	if l.state != stateClosed {
 		return fmt.Errorf("committing the load into %s: it is %s, not closed", l.name(), l.state)
+	}
+	if _, err := l.CreateIndexes(ctx); err != nil {
+		return err
 	}
 	if l.cfg.Mode == plan.ModeReplace {
 		if err := l.t.swap(ctx, l.coll.Name()); err != nil {

@@ -319,9 +319,15 @@ func TestIndexWithOtherKeysIsAnError(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	_, err = load.Close(t.Context())
+	if _, err := load.Close(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	_, err = load.CreateIndexes(t.Context())
 	if err == nil || !strings.Contains(err.Error(), `the index "by_name"`) || !strings.Contains(err.Error(), "drop it or rename") {
-		t.Fatalf("Close = %v, want an error about the index's keys", err)
+		t.Fatalf("CreateIndexes = %v, want an error about the index's keys", err)
+	}
+	if err := load.Commit(t.Context()); err == nil {
+		t.Fatal("Commit went ahead with the index in conflict")
 	}
 }
 

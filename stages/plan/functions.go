@@ -284,11 +284,11 @@ var builtins = []*Function{
 			}
 			return args[0], nil
 		}},
-	{Name: "parse_date", Summary: "Parses text as a date with a Go layout (2006-01-02 is the reference date); null when the text does not match.",
+	{Name: "parse_date", Summary: "Parses text as a date with a Go layout (2006-01-02 is the reference date), as a date column's cast does: surrounding spaces are ignored, and text that does not match is null.",
 		Example: `parse_date(col.visit, "02/01/2006")  # "31/01/2024" → 2024-01-31`,
 		Params:  []Param{{Name: "text", Types: stringOnly}, {Name: "layout", Types: stringOnly, Constant: true}},
 		Result:  returns(TypeDate)},
-	{Name: "parse_timestamp", Summary: "Parses text as a timestamp with a Go layout, in the given IANA zone when the layout has none (UTC by default); null when the text does not match.",
+	{Name: "parse_timestamp", Summary: "Parses text as a timestamp with a Go layout, in the given IANA zone when the layout has none (UTC by default), as a timestamp column's cast does: surrounding spaces are ignored, and text that does not match is null.",
 		Example: `parse_timestamp(col.seen, "2006-01-02 15:04", "Europe/Paris")`,
 		Params: []Param{{Name: "text", Types: stringOnly}, {Name: "layout", Types: stringOnly, Constant: true},
 			{Name: "zone", Types: stringOnly, Constant: true, Optional: true, Default: StringValue("UTC")}},
