@@ -1,6 +1,10 @@
 # Everything runs with nothing but Go installed: tools come through the Go
 # module proxy (see the tool block in go.mod), data is generated.
 
+# A recipe that pipes fails when its first command does.
+SHELL       := /bin/bash
+.SHELLFLAGS := -o pipefail -c
+
 GO       ?= go
 BIN      := bin/runner
 DATA     := data/healthcare_dataset.csv
@@ -29,9 +33,10 @@ run: build data ## apply the healthcare pipeline to the embedded store and write
 	$(BIN) apply $(PIPELINE)
 	@echo "reports: reports/latest/ (run.json, cleaning.md, quality.csv, rejects.csv)"
 
-test: ## run every test, the integration suite included
+test: ## run every test, the integration suite included (it says which MongoDB it ran against)
 	@echo "go test $(if $(RACE),with,without) the race detector"
-	$(GO) test $(RACE) -count=1 ./...
+	$(GO) test $(RACE) -count=1 $$($(GO) list ./... | grep -v /integration)
+	@$(MAKE) --no-print-directory test-integration
 
 lint: ## gofmt, go vet, staticcheck and the pipeline files' format
 	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
@@ -75,8 +80,8 @@ logs: ## follow the containers' logs (SERVICE=runner for one service)
 	$(COMPOSE) logs -f --tail=200 $(SERVICE)
 
 test-integration: ## run the integration suite: MongoDB from MONGO_URI, a container, or runner serve
-	@echo "go test $(if $(RACE),with,without) the race detector"
-	$(GO) test $(RACE) -count=1 ./integration/...
+	$(GO) test $(RACE) -count=1 -v ./integration/... | grep -vE '^=== (RUN|PAUSE|CONT)'
+
 
 compose-config: ## check docker-compose.yml with the variables of .env.example
 	$(COMPOSE) --env-file .env.example config -q

@@ -164,10 +164,9 @@ func (f *finisher) finish(t *transformed, keep []bool, dst *stages.DocBatch) err
 			}
 		}
 	}()
-	rows := int(kept.NumRows())
-	lookup := columnLookup(kept)
+	env := eval.BatchEnv(kept)
 	for i, prog := range pl.computed {
-		arr, err := prog.Eval(pl.mem, eval.Env{Rows: rows, Columns: lookup})
+		arr, err := prog.Eval(pl.mem, env)
 		if err != nil {
 			return fmt.Errorf("document field %s: %w", pl.leaves[i], err)
 		}
@@ -193,16 +192,4 @@ func keptKeys(keys []rowhash.Hash, keep []bool) []rowhash.Hash {
 		}
 	}
 	return out
-}
-
-// columnLookup resolves column references of expressions against a batch.
-func columnLookup(batch arrow.RecordBatch) func(string) arrow.Array {
-	schema := batch.Schema()
-	return func(name string) arrow.Array {
-		idx := schema.FieldIndices(name)
-		if len(idx) != 1 {
-			return nil
-		}
-		return batch.Column(idx[0])
-	}
 }

@@ -205,13 +205,7 @@ func (s *Suite) Evaluate(mem memory.Allocator, batch arrow.RecordBatch) (*Partia
 
 func (s *Suite) failingAsserts(mem memory.Allocator, c *check, batch arrow.RecordBatch) ([]bool, error) {
 	rows := int(batch.NumRows())
-	out, err := c.assert.Eval(mem, eval.Env{Rows: rows, Columns: func(name string) arrow.Array {
-		idx := batch.Schema().FieldIndices(name)
-		if len(idx) != 1 {
-			return nil
-		}
-		return batch.Column(idx[0])
-	}})
+	out, err := c.assert.Eval(mem, eval.BatchEnv(batch))
 	if err != nil {
 		return nil, err
 	}

@@ -29,6 +29,19 @@ type Env struct {
 	Columns func(name string) arrow.Array
 }
 
+// BatchEnv is the Env of an expression over the columns of batch, which it
+// borrows.
+func BatchEnv(batch arrow.RecordBatch) Env {
+	schema := batch.Schema()
+	return Env{Rows: int(batch.NumRows()), Columns: func(name string) arrow.Array {
+		idx := schema.FieldIndices(name)
+		if len(idx) != 1 {
+			return nil
+		}
+		return batch.Column(idx[0])
+	}}
+}
+
 // Compile prepares e once: it checks every node's kind and type, picks a
 // kernel per node and folds constant parameters and constant subtrees.
 func Compile(e *plan.Expr) (*Program, error) {

@@ -451,3 +451,31 @@ func TestStringWriterOverrun(t *testing.T) {
 		t.Errorf("finish after an overrun = %v, %v; want %v", arr, err, errOverrun)
 	}
 }
+
+func TestBatchEnvReadsColumnsByName(t *testing.T) {
+	mem := stagetest.Allocator(t)
+	batch := stagetest.Batch(t, mem, []arrow.Field{
+		{Name: "n", Type: arrow.PrimitiveTypes.Int64, Nullable: true},
+		{Name: "s", Type: arrow.BinaryTypes.String, Nullable: true},
+	}, `[{"n": 2, "s": "a"}, {"n": 5, "s": null}]`)
+	defer batch.Release()
+	prog, err := Compile(&plan.Expr{Kind: plan.ExprBinary, Op: plan.OpMul, Type: plan.TypeInt64, Args: []*plan.Expr{
+		{Kind: plan.ExprColumn, Column: "n", Type: plan.TypeInt64},
+		{Kind: plan.ExprLiteral, Type: plan.TypeInt64, Value: plan.IntValue(3)},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := BatchEnv(batch)
+	if env.Rows != 2 || env.Columns("missing") != nil {
+		t.Fatalf("env rows %d, missing column %v", env.Rows, env.Columns("missing"))
+	}
+	out, err := prog.Eval(mem, env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer out.Release()
+	if got := out.(*array.Int64).Int64Values(); got[0] != 6 || got[1] != 15 {
+		t.Errorf("n * 3 = %v, want [6 15]", got)
+	}
+}
