@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow/memory"
-	"golang.org/x/sync/errgroup"
 
 	"runner/stages/checks"
 	"runner/stages/dedup"
@@ -265,30 +264,23 @@ func (x *applyRun) load(ctx context.Context, keepLast *dedup.Dedup) (err error) 
 	return nil
 }
 
-// verifyAndIndex builds the indexes and, with an in_database check,
-// verifies what landed, both at once: the verification reads what the
-// writes left, which building an index does not change.
+// verifyAndIndex verifies what landed, with an in_database check, and
+// builds the indexes (the sink builds them during the verification when it
+// can).
 func (x *applyRun) verifyAndIndex(ctx context.Context, load *mongosink.Load) error {
-	check := inDatabaseCheck(x.plan)
-	if check != nil {
+	if check := inDatabaseCheck(x.plan); check != nil {
 		x.opts.say("verifying what landed and creating the indexes")
+		v, err := load.Verify(ctx, check.Sample)
+		if err != nil {
+			return err
+		}
+		x.verify = &v
 	} else if len(x.plan.Target.Indexes) > 0 {
 		x.opts.say("creating the indexes")
 	}
-	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() error {
-		took, err := load.CreateIndexes(gctx)
-		x.indexSeconds = took.Seconds()
-		return err
-	})
-	if check != nil {
-		g.Go(func() error {
-			v, err := load.Verify(gctx, check.Sample)
-			x.verify = &v
-			return err
-		})
-	}
-	return g.Wait()
+	err := load.CreateIndexes(ctx)
+	x.indexSeconds = load.IndexDuration().Seconds()
+	return err
 }
 
 // failedChecks returns an error naming the checks with severity error that

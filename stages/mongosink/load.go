@@ -67,8 +67,9 @@ type Load struct {
 	began   time.Time
 	state   loadState
 
-	// indexed says CreateIndexes has built the indexes.
-	indexed bool
+	// indexed says the indexes are built, in indexDuration.
+	indexed       bool
+	indexDuration time.Duration
 
 	// Filled by Close from the writers.
 	result  Result
@@ -241,23 +242,25 @@ func (l *Load) Close(ctx context.Context) (Result, error) {
 
 // CreateIndexes builds the declared indexes the collection lacks (on the
 // staging collection in replace mode, so they are in place before the
-// swap) and returns how long that took. It may run while Verify runs, on
-// another goroutine: neither changes what the other reads. Commit builds
-// them if CreateIndexes was not called.
-func (l *Load) CreateIndexes(ctx context.Context) (time.Duration, error) {
+// swap). Verify builds them as it reads the store's files, when it reads
+// those; Commit builds them if nothing did. Calling it again does nothing.
+func (l *Load) CreateIndexes(ctx context.Context) error {
 	if l.state != stateClosed {
-		return 0, fmt.Errorf("creating the indexes on %s: the load is %s, not closed", l.name(), l.state)
+		return fmt.Errorf("creating the indexes on %s: the load is %s, not closed", l.name(), l.state)
 	}
 	if l.indexed {
-		return 0, nil
+		return nil
 	}
 	start := time.Now()
 	if err := l.createIndexes(ctx); err != nil {
-		return 0, l.t.scrub(err)
+		return l.t.scrub(err)
 	}
-	l.indexed = true
-	return time.Since(start), nil
+	l.indexed, l.indexDuration = true, time.Since(start)
+	return nil
 }
+
+// IndexDuration is how long building the indexes took.
+func (l *Load) IndexDuration() time.Duration { return l.indexDuration }
 
 // wait waits for the writers to return; if ctx ends first, they are
 // cancelled.
@@ -382,7 +385,7 @@ func (l *Load) Commit(ctx context.Context) error {
 	if l.state != stateClosed {
 		return fmt.Errorf("committing the load into %s: it is %s, not closed", l.name(), l.state)
 	}
-	if _, err := l.CreateIndexes(ctx); err != nil {
+	if err := l.CreateIndexes(ctx); err != nil {
 		return err
 	}
 	if l.cfg.Mode == plan.ModeReplace {
