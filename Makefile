@@ -12,11 +12,14 @@ PIPELINE := pipelines/healthcare.hcl
 VERSION  := $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS  := -s -w -X runner/runner.version=$(VERSION)
 
-# The race detector needs cgo and a C compiler; a machine with only Go runs
-# the same tests without it.
-RACE := $(shell [ "$$($(GO) env CGO_ENABLED)" = 1 ] && command -v "$$($(GO) env CC)" >/dev/null 2>&1 && echo -race)
+# Tests compile with the binary's own flags, so that make build, make test
+# and the integration suite (which builds the binary too) compile every
+# package once. make test-race runs the unit tests under the race detector,
+# which needs cgo and a C compiler.
+GOTEST   := CGO_ENABLED=0 $(GO) test -trimpath -count=1
+UNIT     = $$($(GO) list ./... | grep -v /integration)
 
-.PHONY: help build data run test test-integration lint fmt clean bench bench-full
+.PHONY: help build data run test test-race test-integration lint fmt clean bench bench-full
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -34,9 +37,11 @@ run: build data ## apply the healthcare pipeline to the embedded store and write
 	@echo "reports: reports/latest/ (run.json, cleaning.md, quality.csv, rejects.csv)"
 
 test: ## run every test, the integration suite included (it says which MongoDB it ran against)
-	@echo "go test $(if $(RACE),with,without) the race detector"
-	$(GO) test $(RACE) -count=1 $$($(GO) list ./... | grep -v /integration)
+	$(GOTEST) $(UNIT)
 	@$(MAKE) --no-print-directory test-integration
+
+test-race: ## run the unit tests under the race detector (needs cgo and a C compiler; about 5 minutes)
+	$(GO) test -race -count=1 $(UNIT)
 
 lint: ## gofmt, go vet, staticcheck and the pipeline files' format
 	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
@@ -80,7 +85,7 @@ logs: ## follow the containers' logs (SERVICE=runner for one service)
 	$(COMPOSE) logs -f --tail=200 $(SERVICE)
 
 test-integration: ## run the integration suite: MongoDB from MONGO_URI, a container, or runner serve
-	$(GO) test $(RACE) -count=1 -v ./integration/... | grep -vE '^=== (RUN|PAUSE|CONT)'
+	$(GOTEST) -v ./integration/... | grep -vE '^=== (RUN|PAUSE|CONT)'
 
 
 compose-config: ## check docker-compose.yml with the variables of .env.example

@@ -25,10 +25,13 @@ const (
 // writing its staging collection — stopped, hung, or cut off from the
 // network. runner must give up within its timeout with a message saying so,
 // the collection must keep the previous run's documents, and a re-run must
-// complete once the database is back.
+// complete once the database is back. Each kind has a server of its own,
+// so the three run at once: most of their time is spent waiting out the
+// timeout.
 func TestDatabaseFailsMidLoad(t *testing.T) {
 	for _, kind := range []faultKind{faultStopped, faultPaused, faultDisconnected} {
 		t.Run(string(kind), func(t *testing.T) {
+			t.Parallel()
 			if suite.kind == targetURI {
 				t.Skip("MONGO_URI names a server this suite does not control: it cannot stop, pause or disconnect it")
 			}

@@ -26,7 +26,7 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	runnerBinary = filepath.Join(dir, "runner")
-	build := exec.Command("go", "build", "-o", runnerBinary, "..")
+	build := exec.Command("go", "build", "-trimpath", "-o", runnerBinary, "..")
 	build.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if out, err := build.CombinedOutput(); err != nil {
 		fmt.Fprintf(os.Stderr, "go build: %v\n%s", err, out)
