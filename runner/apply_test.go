@@ -71,6 +71,11 @@ func TestApplyGeneratedData(t *testing.T) {
 	if count, _ := w.collection("admissions"); count != loaded {
 		t.Errorf("the collection holds %d documents, want %d", count, loaded)
 	}
+	// Dedup and near_duplicates each hold at least an 8-byte hash per
+	// distinct row.
+	if least := 2 * 8 * loaded; run.Runtime.KeySetBytes < least {
+		t.Errorf("key sets of %d bytes reported, want at least %d for %d distinct rows", run.Runtime.KeySetBytes, least, loaded)
+	}
 
 	// The report folder holds every report, and run.json says what -json said.
 	latest := filepath.Join(w.dir, "reports", "latest")

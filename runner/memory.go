@@ -30,6 +30,8 @@ type memoryLimit struct {
 	previous   int64
 	previousGC int
 	current    int64
+	// keySets is the key sets' size at their largest, limit or not.
+	keySets int64
 }
 
 // limitStep is how much the key sets must grow before the limit follows.
@@ -56,6 +58,7 @@ func newMemoryLimit(hostsStore bool) *memoryLimit {
 // track raises the limit to the allowance plus stateBytes, the key sets'
 // size now.
 func (m *memoryLimit) track(stateBytes int64) {
+	m.keySets = max(m.keySets, stateBytes)
 	if !m.enabled || m.allowance+stateBytes < m.current+limitStep {
 		return
 	}

@@ -86,6 +86,7 @@ func (x *applyRun) finishReport(err error) {
 		run.Rejects.Reasons = x.rejects.Reasons()
 	}
 	run.Runtime = runtimeReport(x.opts.version)
+	run.Runtime.KeySetBytes = x.memory.keySets
 }
 
 func (x *applyRun) stageReports() []report.Stage {

@@ -243,7 +243,12 @@ type Reason struct {
 type Runtime struct {
 	CPUSeconds   float64 `json:"cpu_seconds"`
 	PeakRSSBytes int64   `json:"peak_rss_bytes"`
-	GoVersion    string  `json:"go_version"`
-	CPUs         int     `json:"cpus"`
-	Version      string  `json:"version"`
+	// KeySetBytes is the memory of the key sets of dedup and of the unique
+	// and similar_except checks at their largest: they hold a fixed-size
+	// hash per distinct key to the end of the pass, so they are the part
+	// of the peak that grows with the data.
+	KeySetBytes int64  `json:"key_set_bytes"`
+	GoVersion   string `json:"go_version"`
+	CPUs        int    `json:"cpus"`
+	Version     string `json:"version"`
 }
