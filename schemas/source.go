@@ -73,7 +73,13 @@ func decodeSourceBlock(block *hclsyntax.Block, ev *evaluator) (*plan.Source, dia
 	src.Quote = s.char("quote", '"', true)
 	src.Comment = s.char("comment", 0, true)
 	if src.Quote != 0 && src.Quote == src.Delimiter {
-		s.invalid("quote", "source.quote and source.delimiter must differ; both are %q.", string(src.Quote))
+		// Point at the attribute the file sets: with the default quote that
+		// is the delimiter.
+		name := "quote"
+		if !s.has(name) {
+			name = "delimiter"
+		}
+		s.invalid(name, "source.quote and source.delimiter must differ; both are %q.", string(src.Quote))
 	}
 	if src.Comment != 0 && (src.Comment == src.Delimiter || src.Comment == src.Quote) {
 		s.invalid("comment", "source.comment must differ from the delimiter and the quote.")

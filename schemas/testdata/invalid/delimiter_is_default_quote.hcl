@@ -1,0 +1,27 @@
+pipeline "people" {
+  description = "People CSV into crm.people"
+}
+
+source "csv" {
+  path      = "data/people.csv"
+  delimiter = "\"" # ERROR: Invalid delimiter
+}
+
+column "name" {
+  from = "Name"
+}
+
+column "age" {
+  from = "Age"
+  type = int32
+}
+
+document {
+  name = col.name
+  age  = col.age
+}
+
+target "mongodb" {
+  database   = "crm"
+  collection = "people"
+}
