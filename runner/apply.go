@@ -179,7 +179,7 @@ func (x *applyRun) load(ctx context.Context, keepLast *dedup.Dedup) (err error) 
 	var sink docSink = &discard{}
 	var load *mongosink.Load
 	if x.opts.out != "" {
-		f, err := os.Create(x.opts.out)
+		f, err := os.OpenFile(x.opts.out, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o600)
 		if err != nil {
 			return fmt.Errorf("create %s: %w", x.opts.out, err)
 		}
