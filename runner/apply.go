@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
@@ -90,6 +91,13 @@ type applyRun struct {
 	memory   *memoryLimit
 	// indexSeconds is how long the indexes took to build.
 	indexSeconds float64
+	// multiPass is set when the source is read more than once; prints then
+	// hold what the first pass read, which every later pass must read too.
+	multiPass bool
+	prints    []fileprint
+	// hashed says whether prints hold the hashes yet: the first pass
+	// records the sizes and times before it reads, the hashes after.
+	hashed bool
 }
 
 func (x *applyRun) execute(ctx context.Context) (err error) {
@@ -119,15 +127,18 @@ func (x *applyRun) execute(ctx context.Context) (err error) {
 		}()
 	}
 
+	validate := !x.opts.dryRun && p.Target.Mode != plan.ModeReplace && hasErrorChecks(p)
+	keepLastDedup := p.Dedup != nil && p.Dedup.Keep == plan.KeepLast
+	x.multiPass = validate || keepLastDedup
 	var keepLast *dedup.Dedup
-	if p.Dedup != nil && p.Dedup.Keep == plan.KeepLast {
+	if keepLastDedup {
 		keepLast = dedup.New(plan.KeepLast, x.rowsHint)
 		x.opts.say("reading once to find the last row of every duplicate key")
 		if _, err := x.runPass(ctx, observePass, keepLast, nil, nil); err != nil {
 			return err
 		}
 	}
-	if !x.opts.dryRun && p.Target.Mode != plan.ModeReplace && hasErrorChecks(p) {
+	if validate {
 		// append and upsert write into the live collection, so the data is
 		// checked in full before the first document is sent.
 		x.opts.say("validating every row before loading (%s mode has no staging collection)", p.Target.Mode)
@@ -159,8 +170,21 @@ func (x *applyRun) runPass(ctx context.Context, kind passKind, d *dedup.Dedup, s
 	if sink == nil {
 		sink = &discard{}
 	}
+	if beforePass != nil {
+		beforePass(kind)
+	}
+	if err := x.checkSourceBefore(); err != nil {
+		return nil, err
+	}
 	res, err := runPass(ctx, x.plan, passConfig{kind: kind, files: x.files, mem: x.opts.mem, workers: x.opts.workers,
 		dedup: d, sink: sink, rejects: rejects, meter: x.opts.meter, rowsHint: x.rowsHint, memory: x.memory})
+	// A changed source explains any failure of the pass (keep = "last"
+	// meets keys it never observed), and a pass that read changed data
+	// must not count as a success.
+	if cerr := x.checkSourceAfter(ctx, kind); cerr != nil {
+		x.pass = res
+		return res, cerr
+	}
 	if errors.Is(err, errRejectsExceeded) {
 		x.pass = res
 		return res, withCode(ExitCheckFailed, fmt.Errorf("more than %s rows were rejected; see %s",
@@ -179,7 +203,7 @@ func (x *applyRun) load(ctx context.Context, keepLast *dedup.Dedup) (err error) 
 	var sink docSink = &discard{}
 	var load *mongosink.Load
 	if x.opts.out != "" {
-		f, err := os.Create(x.opts.out)
+		f, err := os.OpenFile(x.opts.out, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o600)
 		if err != nil {
 			return fmt.Errorf("create %s: %w", x.opts.out, err)
 		}
@@ -314,6 +338,116 @@ func inDatabaseCheck(p *plan.Plan) *plan.Check {
 		}
 	}
 	return nil
+}
+
+// beforePass, when set, runs before each read of the source; tests use it
+// to change the source between passes.
+var beforePass func(passKind)
+
+// fileprint identifies the content of a source file as one pass read it.
+type fileprint struct {
+	size    int64
+	modTime time.Time
+	sum     [sha256.Size]byte
+}
+
+// statFile returns a file's size and modification time, without its hash.
+func statFile(path string) (fileprint, error) {
+	info, err := os.Stat(path)
+	if err != nil {
+		return fileprint{}, fmt.Errorf("source file %s: %w", path, err)
+	}
+	return fileprint{size: info.Size(), modTime: info.ModTime()}, nil
+}
+
+// hashFile returns a file's size, modification time and SHA-256.
+func hashFile(path string) (fileprint, error) {
+	fp, err := statFile(path)
+	if err != nil {
+		return fp, err
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return fp, fmt.Errorf("source file %s: %w", path, err)
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return fp, fmt.Errorf("hash source file %s: %w", path, err)
+	}
+	h.Sum(fp.sum[:0])
+	return fp, nil
+}
+
+// diff says how now differs from was, or "" when they are the same; the
+// hashes are compared only when both have one.
+func (was fileprint) diff(now fileprint, hashed bool) string {
+	var changes []string
+	if now.size != was.size {
+		changes = append(changes, fmt.Sprintf("its size went from %d to %d bytes", was.size, now.size))
+	}
+	if !now.modTime.Equal(was.modTime) {
+		changes = append(changes, fmt.Sprintf("its modification time went from %s to %s",
+			was.modTime.UTC().Format(time.RFC3339Nano), now.modTime.UTC().Format(time.RFC3339Nano)))
+	}
+	if hashed && now.sum != was.sum {
+		changes = append(changes, "its content hash changed")
+	}
+	return strings.Join(changes, ", ")
+}
+
+// checkSourceBefore records the size and modification time of every source
+// file before the first pass, and refuses them changed before a later one;
+// the hashes are proved at the end of each pass, before anything is
+// committed.
+func (x *applyRun) checkSourceBefore() error {
+	if !x.multiPass {
+		return nil
+	}
+	prints := make([]fileprint, len(x.files))
+	for i, path := range x.files {
+		now, err := statFile(path)
+		if err != nil {
+			return withCode(ExitRuntime, err)
+		}
+		if x.prints != nil {
+			if d := x.prints[i].diff(now, false); d != "" {
+				return sourceChanged(path, d)
+			}
+		}
+		prints[i] = now
+	}
+	if x.prints == nil {
+		x.prints = prints
+	}
+	return nil
+}
+
+// checkSourceAfter proves that a pass read the files as they were before
+// the first pass, and records their hashes after the first pass. A
+// cancelled run skips it: it loads nothing anyway.
+func (x *applyRun) checkSourceAfter(ctx context.Context, kind passKind) error {
+	if !x.multiPass || ctx.Err() != nil {
+		return nil
+	}
+	for i, path := range x.files {
+		now, err := hashFile(path)
+		if err != nil {
+			return withCode(ExitRuntime, fmt.Errorf("%s pass: %w", kind, err))
+		}
+		if d := x.prints[i].diff(now, x.hashed); d != "" {
+			return sourceChanged(path, d)
+		}
+		x.prints[i].sum = now.sum
+	}
+	x.hashed = true
+	return nil
+}
+
+// sourceChanged is the error of a source file that changed between passes:
+// rows a pass reads must be the rows the others checked.
+func sourceChanged(path, change string) error {
+	return withCode(ExitRuntime, fmt.Errorf("the source file %s changed while the run read it (%s); nothing was loaded: run again once it stays unchanged", path, change))
 }
 
 // estimateRows guesses how many rows the files hold from their sizes and

@@ -254,3 +254,55 @@ func TestCancelKeepsPreviousCollection(t *testing.T) {
 		}
 	}
 }
+
+// TestSourceChangedBetweenPassesIsRefused appends a row that breaks an error
+// check to the source after the first pass: the run refuses, naming the
+// file, and the target gets nothing.
+func TestSourceChangedBetweenPassesIsRefused(t *testing.T) {
+	for _, tc := range []struct {
+		name         string
+		replacements []string
+	}{
+		{"append", []string{`mode       = "replace"`, `mode       = "append"`}},
+		{"keep last", []string{`keep = "first"`, `keep = "last"`}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w := newWorkspace(t)
+			w.pipeline = w.variant("changed.hcl", tc.replacements...)
+			csv, _ := w.generate("admissions.csv", 500, 31)
+			data, err := os.ReadFile(csv)
+			if err != nil {
+				t.Fatal(err)
+			}
+			fields := strings.Split(strings.Split(string(data), "\n")[1], ",")
+			fields[1] = "999"
+			beforePass = func(kind passKind) {
+				if kind != loadPass {
+					return
+				}
+				f, err := os.OpenFile(csv, os.O_APPEND|os.O_WRONLY, 0)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				defer f.Close()
+				if _, err := f.WriteString(strings.Join(fields, ",") + "\n"); err != nil {
+					t.Error(err)
+				}
+			}
+			defer func() { beforePass = nil }()
+			run, stderr, code := w.apply(csv)
+			if code != ExitRuntime {
+				t.Fatalf("exit %d, want %d: %s\n%s", code, ExitRuntime, run.Error, stderr)
+			}
+			mustContain(t, run.Error, "the source file "+csv+" changed")
+			mustContain(t, run.Error, "its size went from")
+			if count, _ := w.collection("admissions"); count != 0 {
+				t.Errorf("the target holds %d documents, want none", count)
+			}
+			if left := w.stagingLeft(); len(left) != 0 {
+				t.Errorf("staging collections left: %v", left)
+			}
+		})
+	}
+}

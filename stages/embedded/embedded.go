@@ -144,6 +144,9 @@ func Start(ctx context.Context, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := restrictModes(dir); err != nil {
+		return nil, errors.Join(fmt.Errorf("starting the embedded store in %s: %w", dir, err), lock.release())
+	}
 
 	listen := opts.Listen
 	if listen == "" {
@@ -176,13 +179,39 @@ func Start(ctx context.Context, opts Options) (*Store, error) {
 		// databases are closed; only then may another runner take the
 		// directory.
 		runErr := fdb.Run(runCtx)
-		s.stopErr = errors.Join(runErr, lock.release())
+		s.stopErr = errors.Join(runErr, restrictModes(dir), lock.release())
 	}()
 
 	if err := s.ping(ctx); err != nil {
 		return nil, errors.Join(fmt.Errorf("starting the embedded store in %s: %w", dir, err), s.Close())
 	}
 	return s, nil
+}
+
+// restrictModes makes the store's directory 0700 and every file in it 0600:
+// the store holds the data being migrated, patient records among them, and
+// SQLite creates a database file 0644 (less the umask) with no way to ask
+// otherwise. Its write-ahead log and shared-memory files take the mode of
+// their database file, so once a database is 0600 they are too. A database
+// first created during a run is 0644 until the store stops, inside a
+// directory no one else may enter; Start and the store's stop both call this.
+func restrictModes(dir string) error {
+	if err := os.Chmod(dir, 0o700); err != nil {
+		return fmt.Errorf("restricting the store's directory to its owner: %w", err)
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return fmt.Errorf("listing the store's directory: %w", err)
+	}
+	for _, e := range entries {
+		if !e.Type().IsRegular() {
+			continue
+		}
+		if err := os.Chmod(filepath.Join(dir, e.Name()), 0o600); err != nil {
+			return fmt.Errorf("restricting the store's files to their owner: %w", err)
+		}
+	}
+	return nil
 }
 
 // sqliteURL is the SQLite URI FerretDB opens its databases under: one file

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -297,5 +298,63 @@ func TestQuietHandler(t *testing.T) {
 				t.Errorf("kept = %v, want %v (%q)", kept, tt.kept, buf.String())
 			}
 		})
+	}
+}
+
+// TestStoreFilesAreOwnerOnly checks that the store's directory and every
+// file in it, SQLite's among them, are readable by their owner alone, also
+// when the directory and a database were left readable by an earlier run.
+func TestStoreFilesAreOwnerOnly(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("Windows has no unix permission bits")
+	}
+	dir := filepath.Join(t.TempDir(), "store")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for i, name := range []string{"first", "second"} {
+		s := start(t, dir)
+		if err := insert(t.Context(), client(t, s.URI()).Database(name).Collection("patients"), 0, 10); err != nil {
+			t.Fatalf("inserting: %v", err)
+		}
+		if err := s.Close(); err != nil {
+			t.Fatalf("Close: %v", err)
+		}
+		if i == 0 {
+			// As a store written before its files were restricted left them.
+			if err := os.Chmod(dir, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Chmod(filepath.Join(dir, "first.sqlite"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	info, err := os.Stat(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if mode := info.Mode().Perm(); mode != 0o700 {
+		t.Errorf("the store's directory is %#o, want 0700", mode)
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var databases int
+	for _, e := range entries {
+		info, err := e.Info()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if mode := info.Mode().Perm(); mode != 0o600 {
+			t.Errorf("%s is %#o, want 0600", e.Name(), mode)
+		}
+		if strings.HasSuffix(e.Name(), ".sqlite") {
+			databases++
+		}
+	}
+	if databases != 2 {
+		t.Errorf("found %d databases in the store, want 2: %v", databases, entries)
 	}
 }
