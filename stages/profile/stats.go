@@ -164,12 +164,12 @@ func (s *intStats) fill(cs *ColumnStats) {
 type floatStats struct {
 	seen     bool
 	min, max float64
-	sum      float64
+	sum      exactSum
 	values   int64
 }
 
 func (s *floatStats) observe(arr arrow.Array, nulls []byte, offset int, d *distinct) {
-	lo, hi, sum, n := s.min, s.max, s.sum, s.values
+	lo, hi, n := s.min, s.max, s.values
 	if !s.seen {
 		lo, hi = math.Inf(1), math.Inf(-1)
 	}
@@ -177,7 +177,7 @@ func (s *floatStats) observe(arr arrow.Array, nulls []byte, offset int, d *disti
 		if isNull(nulls, offset, i) {
 			continue
 		}
-		sum += v
+		s.sum.add(v)
 		n++
 		switch {
 		case v == 0:
@@ -189,7 +189,7 @@ func (s *floatStats) observe(arr arrow.Array, nulls []byte, offset int, d *disti
 		lo, hi = min(lo, v), max(hi, v)
 		d.add(mix64(math.Float64bits(v)))
 	}
-	s.sum, s.values = sum, n
+	s.values = n
 	if lo <= hi {
 		s.seen, s.min, s.max = true, lo, hi
 	}
@@ -197,7 +197,7 @@ func (s *floatStats) observe(arr arrow.Array, nulls []byte, offset int, d *disti
 
 func (s *floatStats) merge(other typeStats) {
 	o := other.(*floatStats)
-	s.sum += o.sum
+	s.sum.merge(&o.sum)
 	s.values += o.values
 	if !o.seen {
 		return
@@ -210,7 +210,7 @@ func (s *floatStats) merge(other typeStats) {
 
 func (s *floatStats) fill(cs *ColumnStats) {
 	if s.values > 0 {
-		mean := s.sum / float64(s.values)
+		mean := s.sum.value() / float64(s.values)
 		cs.Mean = &mean
 	}
 	if s.seen {
