@@ -114,12 +114,25 @@ func testConfig(t testing.TB, mode plan.Mode) Config {
 }
 
 // withStorageScan makes Verify read the collection from the store's files,
-// as the runner does with the embedded store.
+// as the runner does with the embedded store. Against MONGO_URI there are
+// no files to read: Verify reads through the server, as it does there.
 func withStorageScan(cfg Config) Config {
+	if testStore == nil {
+		return cfg
+	}
 	cfg.Scan = func(ctx context.Context, collection string, fn func([]byte) error) error {
 		return testStore.Scan(ctx, cfg.Database, collection, fn)
 	}
 	return cfg
+}
+
+// needsStoreFiles skips a test about reading the embedded store's files
+// when the suite runs against MONGO_URI, which has none.
+func needsStoreFiles(t *testing.T) {
+	t.Helper()
+	if testStore == nil {
+		t.Skip("reads the embedded store's files; MONGO_URI is set")
+	}
 }
 
 // connect opens a Target and closes it when the test ends.

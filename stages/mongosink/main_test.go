@@ -10,8 +10,10 @@ import (
 	"runner/stages/embedded"
 )
 
-// testStore is the embedded store every test of the package writes to,
-// each in its own database, and storeURI its address. Set once by TestMain.
+// storeURI is the server every test of the package writes to, each in its
+// own database: MONGO_URI when it is set, so that the same suite proves the
+// sink against a real MongoDB, else the embedded store testStore (nil with
+// MONGO_URI). Set once by TestMain.
 var (
 	testStore *embedded.Store
 	storeURI  string
@@ -22,6 +24,12 @@ func TestMain(m *testing.M) {
 }
 
 func run(m *testing.M) int {
+	if uri := os.Getenv("MONGO_URI"); uri != "" {
+		fmt.Fprintf(os.Stderr, "mongosink: testing against MONGO_URI %s\n", Redact(uri))
+		storeURI = uri
+		return m.Run()
+	}
+	fmt.Fprintln(os.Stderr, "mongosink: testing against the embedded store (set MONGO_URI for a real MongoDB)")
 	dir, err := os.MkdirTemp("", "mongosink-test-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)

@@ -207,6 +207,7 @@ func checkSampleMismatch(t *testing.T, got []SampleMismatch, wantPath string, ro
 // the server while Verify reads the rest from the store's files: a served
 // document that differs from its stored bytes fails the verification.
 func TestServedDocumentsAreComparedWithStorage(t *testing.T) {
+	needsStoreFiles(t)
 	verifyCase(t, plan.ModeReplace, true, nil, func(t *testing.T, v Verification) {
 		if !v.Passed() || v.Served == 0 || v.ServedMismatches != 0 {
 			t.Fatalf("honest load: passed %v, served %d, mismatches %d: %v", v.Passed(), v.Served, v.ServedMismatches, v.Problems())
