@@ -39,6 +39,9 @@ type applyOptions struct {
 	say     func(format string, args ...any)
 	logger  *slog.Logger
 	version string
+	// beforePass, when set, runs before each read of the source; tests use
+	// it to change the source between passes.
+	beforePass func(passKind)
 }
 
 // cleanupTimeout bounds the work done after a failure or a cancellation
@@ -170,8 +173,8 @@ func (x *applyRun) runPass(ctx context.Context, kind passKind, d *dedup.Dedup, s
 	if sink == nil {
 		sink = &discard{}
 	}
-	if beforePass != nil {
-		beforePass(kind)
+	if x.opts.beforePass != nil {
+		x.opts.beforePass(kind)
 	}
 	if err := x.checkSourceBefore(); err != nil {
 		return nil, err
@@ -339,10 +342,6 @@ func inDatabaseCheck(p *plan.Plan) *plan.Check {
 	}
 	return nil
 }
-
-// beforePass, when set, runs before each read of the source; tests use it
-// to change the source between passes.
-var beforePass func(passKind)
 
 // fileprint identifies the content of a source file as one pass read it.
 type fileprint struct {

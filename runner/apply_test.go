@@ -276,7 +276,7 @@ func TestSourceChangedBetweenPassesIsRefused(t *testing.T) {
 			}
 			fields := strings.Split(strings.Split(string(data), "\n")[1], ",")
 			fields[1] = "999"
-			beforePass = func(kind passKind) {
+			appendRow := func(kind passKind) {
 				if kind != loadPass {
 					return
 				}
@@ -290,10 +290,9 @@ func TestSourceChangedBetweenPassesIsRefused(t *testing.T) {
 					t.Error(err)
 				}
 			}
-			defer func() { beforePass = nil }()
-			run, stderr, code := w.apply(csv)
-			if code != ExitRuntime {
-				t.Fatalf("exit %d, want %d: %s\n%s", code, ExitRuntime, run.Error, stderr)
+			run, err := apply(context.Background(), w.compile(w.pipeline, csv), w.options(w.pipeline, func(o *applyOptions) { o.beforePass = appendRow }))
+			if code := codeOf(err); code != ExitRuntime {
+				t.Fatalf("exit %d, want %d: %v", code, ExitRuntime, err)
 			}
 			mustContain(t, run.Error, "the source file "+csv+" changed")
 			mustContain(t, run.Error, "its size went from")

@@ -6,7 +6,6 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
-	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -17,6 +16,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"runner/schemas"
+	"runner/stages/plan"
 	"runner/stages/report"
 )
 
@@ -43,18 +43,15 @@ func TestBatchSizesAndWorkersGiveIdenticalOutput(t *testing.T) {
 	runWith := func(batch, workers int) outcome {
 		t.Helper()
 		pipeline := w.variant("batched.hcl", "max_rejects = 0.01", fmt.Sprintf("max_rejects = 0.01\n  batch_size  = %d", batch))
-		loader := schemas.NewLoader(schemas.Options{Vars: map[string]string{"csv_path": csv}, Env: func(string) (string, bool) { return "", false }, ReadFile: os.ReadFile})
-		p, diags := loader.LoadFile(pipeline)
-		if diags.HasErrors() {
-			t.Fatalf("batch %d: %v", batch, diags)
-		}
+		p := w.compile(pipeline, csv)
 		if p.Source.BatchRows != batch {
 			t.Fatalf("the pipeline reads batches of %d rows, want %d", p.Source.BatchRows, batch)
 		}
 		mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 		out := filepath.Join(w.dir, fmt.Sprintf("docs-%d-%d.bson", batch, workers))
-		run, err := apply(context.Background(), p, applyOptions{file: pipeline, dryRun: true, out: out, mem: mem, workers: workers,
-			meter: &meter{}, say: func(string, ...any) {}, logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+		run, err := apply(context.Background(), p, w.options(pipeline, func(o *applyOptions) {
+			o.dryRun, o.out, o.mem, o.workers = true, out, mem, workers
+		}))
 		if err != nil {
 			t.Fatalf("batch %d, %d workers: %v", batch, workers, err)
 		}
@@ -88,6 +85,27 @@ func TestBatchSizesAndWorkersGiveIdenticalOutput(t *testing.T) {
 			}
 		})
 	}
+}
+
+// compile loads a pipeline file with csv_path set to csv.
+func (w *workspace) compile(pipeline, csv string) *plan.Plan {
+	w.t.Helper()
+	loader := schemas.NewLoader(schemas.Options{Vars: map[string]string{"csv_path": csv},
+		Env: func(string) (string, bool) { return "", false }, ReadFile: os.ReadFile})
+	p, diags := loader.LoadFile(pipeline)
+	if diags.HasErrors() {
+		w.t.Fatalf("%s: %v", pipeline, diags)
+	}
+	return p
+}
+
+// options are the options apply runs with in the workspace, as the command
+// line sets them, quiet, then changed by edit.
+func (w *workspace) options(pipeline string, edit func(*applyOptions)) applyOptions {
+	o := applyOptions{file: pipeline, storeDir: w.store, mem: memory.NewGoAllocator(), workers: defaultWorkers(),
+		meter: &meter{}, say: func(string, ...any) {}, logger: slog.New(slog.DiscardHandler)}
+	edit(&o)
+	return o
 }
 
 // appendLines adds raw CSV lines to the end of a file.
