@@ -54,13 +54,14 @@ func writeFile(dir, name string, data []byte, scrub Scrub) error {
 	return nil
 }
 
-// WriteJSON writes run.json.
+// WriteJSON writes run.json. Hidden characters from the data are escaped,
+// so that reading the file on a terminal shows them rather than obeys them.
 func WriteJSON(dir string, run *Run, scrub Scrub) error {
 	data, err := json.MarshalIndent(run, "", "  ")
 	if err != nil {
 		return fmt.Errorf("encode %s: %w", RunJSONFile, err)
 	}
-	return writeFile(dir, RunJSONFile, append(data, '\n'), scrub)
+	return writeFile(dir, RunJSONFile, append(escapeJSONHidden(data), '\n'), scrub)
 }
 
 // WriteQualityCSV writes quality.csv: one line per column of the loaded rows.

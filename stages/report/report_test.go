@@ -6,6 +6,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -44,14 +45,15 @@ func fixtureRun() *Run {
 		Verification: &Verification{Passed: true, Expected: 54_966, Found: 54_966, DigestMatch: true, Sampled: 100, Seconds: 0.9},
 		Cleaning: []Cleaning{
 			{Column: "name", From: "Name", Type: "string", Steps: "trim, collapse_spaces, person_name", Changed: 49_000, OnError: "reject",
-				Examples: []Example{{Line: 2, Before: "Bobby JacksOn", After: "Bobby Jackson"}, {Line: 3, Before: " a|b ", After: "A|B"}}},
+				Examples: []Example{{Line: 2, Before: "Bobby JacksOn", After: "Bobby Jackson"}, {Line: 3, Before: " a|b ", After: "A|B"},
+					{Line: 4, Before: "\x1b[31mann\x1b[0m\tlee\r\u2028\u0085\x00\xff", After: "Ann Lee"}}},
 			{Column: "age", From: "Age", Type: "int32", CastFailures: 2, OnError: "reject"},
 			{Column: "ssn", From: "SSN", Type: "string", Changed: 3, Sensitive: true, OnError: "reject",
 				Examples: []Example{{Line: 2, Before: "x", After: "y"}}},
 		},
 		Dedup:   &Dedup{Keys: "every column", Keep: "first", Removed: 532, Lines: []int{40, 73}},
 		Quality: []Quality{{Column: "age", Type: "int32", Count: 54_966, Distinct: 77, DistinctExact: true, Min: "13", Max: "89", Mean: &mean}, {Column: "name", Type: "utf8", Count: 54_966, Distinct: 49_000, Min: "Aaron A", Max: "Zoe Z", MinLength: 7, MaxLength: 30}},
-		Rejects: Rejects{Rows: 2, File: RejectsFile, Limit: "0.01", Reasons: []Reason{{Column: "age", Rows: 2, Example: `"abc" is not an int32`}}},
+		Rejects: Rejects{Rows: 2, File: RejectsFile, Limit: "0.01", Reasons: []Reason{{Column: "age", Rows: 2, Example: `"abc" is not an int32`}, {Column: "name", Rows: 1, Example: "bad\x1b[2Jname\nhere"}}},
 		Files:   []string{RunJSONFile, CleaningFile, QualityFile, RejectsFile},
 	}
 }
@@ -194,5 +196,70 @@ func TestNewDirPointsLatestAtNewestRun(t *testing.T) {
 	}
 	if target != "p-2" {
 		t.Errorf("latest -> %s, want p-2", target)
+	}
+}
+
+// Values from the data must not reach a report as raw control characters:
+// they would act on the terminal that shows the file or break its tables.
+func TestReportsShowHiddenCharacters(t *testing.T) {
+	tests := []struct {
+		name     string
+		char     string
+		markdown string // the escape cleaning.md shows
+		json     string // the escape run.json holds
+	}{
+		{name: "escape", char: "\x1b", markdown: `\x1b`, json: `\u001b`},
+		{name: "NUL", char: "\x00", markdown: `\x00`, json: `\u0000`},
+		{name: "carriage return", char: "\r", markdown: `\r`, json: `\r`},
+		{name: "tab", char: "\t", markdown: `\t`, json: `\t`},
+		{name: "newline", char: "\n", markdown: `\n`, json: `\n`},
+		{name: "DEL", char: "\x7f", markdown: `\x7f`, json: `\u007f`},
+		{name: "C1 next line", char: "\u0085", markdown: `\u0085`, json: `\u0085`},
+		{name: "C1 control sequence introducer", char: "\u009b", markdown: `\u009b`, json: `\u009b`},
+		{name: "line separator", char: "\u2028", markdown: `\u2028`, json: `\u2028`},
+		{name: "paragraph separator", char: "\u2029", markdown: `\u2029`, json: `\u2029`},
+		{name: "right-to-left override", char: "\u202e", markdown: `\u202e`, json: `\u202e`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			value := "a" + tc.char + "b"
+			run := fixtureRun()
+			run.Cleaning[0].Examples = []Example{{Line: 2, Before: value, After: "ab"}}
+			run.Checks[0].Samples = []Sample{{Line: 7, Values: []Value{{Name: "age", Value: value}}}}
+			run.Rejects.Reasons = []Reason{{Column: "age", Rows: 2, Example: value + " is not an int32"}}
+			run.Verification.SampleMismatches = []SampleMismatch{{Line: 9, ID: value, Path: "patient.name", Want: value, Got: "ab"}}
+			dir := t.TempDir()
+			if err := WriteMarkdown(dir, run, nil); err != nil {
+				t.Fatal(err)
+			}
+			if err := WriteJSON(dir, run, nil); err != nil {
+				t.Fatal(err)
+			}
+			for file, escape := range map[string]string{CleaningFile: tc.markdown, RunJSONFile: tc.json} {
+				data, err := os.ReadFile(filepath.Join(dir, file))
+				if err != nil {
+					t.Fatal(err)
+				}
+				for i, line := range strings.Split(string(data), "\n") {
+					if strings.ContainsFunc(line, hidden) {
+						t.Errorf("%s line %d holds a raw hidden character: %q", file, i+1, line)
+					}
+				}
+				if want := "a" + escape + "b"; strings.Count(string(data), want) < 4 {
+					t.Errorf("%s shows %s fewer than 4 times (example, sample, reason, mismatch):\n%s", file, want, data)
+				}
+			}
+		})
+	}
+}
+
+func TestVisibleIsIdempotent(t *testing.T) {
+	for _, s := range []string{"plain", "a\x1bb\tc\u2028d\xff", "multi\nline"} {
+		for _, keep := range []bool{false, true} {
+			once := visible(s, keep)
+			if twice := visible(once, keep); twice != once {
+				t.Errorf("visible(visible(%q, %v)) = %q, want %q", s, keep, twice, once)
+			}
+		}
 	}
 }
