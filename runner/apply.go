@@ -39,6 +39,9 @@ type applyOptions struct {
 	say     func(format string, args ...any)
 	logger  *slog.Logger
 	version string
+	// reportDirCreated, when set, runs once the run's report folder
+	// exists; tests use it to make a report impossible to write.
+	reportDirCreated func(dir string)
 }
 
 // cleanupTimeout bounds the work done after a failure or a cancellation
@@ -65,10 +68,7 @@ func apply(ctx context.Context, p *plan.Plan, opts applyOptions) (*report.Run, e
 	}
 	err := x.execute(ctx)
 	x.finishReport(err)
-	if werr := x.writeReports(); werr != nil && err == nil {
-		err = werr
-	}
-	return x.run, err
+	return x.run, x.writeReports(err)
 }
 
 // applyRun is the state of one apply.
@@ -113,7 +113,9 @@ func (x *applyRun) execute(ctx context.Context) (err error) {
 	if x.rejects, err = report.CreateRejects(x.dir, x.files, x.sensitive); err != nil {
 		return err
 	}
-	defer func() { err = errors.Join(err, x.rejects.Close()) }()
+	if x.opts.reportDirCreated != nil {
+		x.opts.reportDirCreated(x.dir)
+	}
 
 	if !x.opts.dryRun {
 		x.opts.say("connecting to %s", targetName(p, x.opts.storeDir))

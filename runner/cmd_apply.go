@@ -32,7 +32,8 @@ collection exactly as it was. Without a MongoDB URI, apply uses the embedded
 store under .runner/.
 
 Exit codes: 0 success, 1 a check (or the rejects limit) failed, 2 the pipeline
-file is wrong, 3 a runtime failure.`,
+file is wrong, 3 a runtime failure (also when the data landed but the reports
+could not be written: the message then says so first).`,
 		Example: `  runner apply pipelines/healthcare.hcl
   runner apply pipelines/healthcare.hcl -var csv_path=/data/admissions.csv
   runner apply pipelines/healthcare.hcl -dry-run

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"runtime"
 	"strings"
 	"time"
@@ -230,14 +231,19 @@ func (x *applyRun) maskValues(values []report.Value) []report.Value {
 	return values
 }
 
-// writeReports writes the report files the pipeline asks for. rejects.csv
-// is always written (it was streamed during the run).
-func (x *applyRun) writeReports() error {
+// writeReports closes rejects.csv and writes the report files the pipeline
+// asks for, run.json last so that it records a failure of the others. Once
+// every one is written, and the run reached its target (or was a dry run),
+// it points the reports' latest at the run: latest never names an
+// incomplete set of reports, nor a run that another runner's hold on the
+// store refused. It returns runErr, the run's own error, with any failure
+// to write added.
+func (x *applyRun) writeReports(runErr error) error {
 	if x.dir == "" {
-		return nil
+		return runErr
 	}
 	writers := map[string]func(string, *report.Run, report.Scrub) error{
-		"json": report.WriteJSON, "markdown": report.WriteMarkdown, "csv": report.WriteQualityCSV,
+		"markdown": report.WriteMarkdown, "csv": report.WriteQualityCSV,
 	}
 	names := map[string]string{"json": report.RunJSONFile, "markdown": report.CleaningFile, "csv": report.QualityFile}
 	x.run.Files = nil
@@ -246,11 +252,58 @@ func (x *applyRun) writeReports() error {
 	}
 	x.run.Files = append(x.run.Files, report.RejectsFile)
 	scrub := secretScrubber(x.plan.Secrets)
-	var errs []error
-	for _, f := range x.plan.Report.Formats {
-		errs = append(errs, writers[f](x.dir, x.run, scrub))
+	var failed error
+	if x.rejects != nil {
+		failed = x.rejects.Close()
 	}
-	return errors.Join(errs...)
+	wantJSON := false
+	for _, f := range x.plan.Report.Formats {
+		if f == "json" {
+			wantJSON = true
+			continue
+		}
+		failed = errors.Join(failed, writers[f](x.dir, x.run, scrub))
+	}
+	err := runErr
+	if failed != nil {
+		err = x.reportsFailed(runErr, failed)
+	}
+	if wantJSON {
+		if jerr := report.WriteJSON(x.dir, x.run, scrub); jerr != nil {
+			failed = errors.Join(failed, jerr)
+			err = x.reportsFailed(runErr, failed)
+		}
+	}
+	if failed != nil || (x.target == nil && !x.opts.dryRun) {
+		return err
+	}
+	if lerr := report.PointLatest(x.dir); lerr != nil {
+		return x.reportsFailed(runErr, lerr)
+	}
+	return err
+}
+
+// reportsFailed returns the error of a run whose reports could not be
+// written, and records it in the run's report. A run that succeeded exits
+// with ExitRuntime and says first that its data is in place, so that nobody
+// loads it again; a run that failed keeps its own exit code.
+func (x *applyRun) reportsFailed(runErr, cause error) error {
+	var err error
+	switch {
+	case runErr != nil:
+		err = errors.Join(runErr, fmt.Errorf("the reports could not be written: %w", cause))
+	case x.opts.dryRun:
+		err = withCode(ExitRuntime, fmt.Errorf("the dry run succeeded, but the reports could not be written: %w", cause))
+	default:
+		t := x.run.Target
+		err = withCode(ExitRuntime, fmt.Errorf("the data landed: %s rows are in %s.%s, but the reports could not be written: %w",
+			report.Thousands(x.loaded()), t.Database, t.Collection, cause))
+	}
+	if runErr == nil {
+		x.run.Status = report.StatusFailed
+	}
+	x.run.Error = err.Error()
+	return err
 }
 
 // secretScrubber replaces every sensitive variable's value in rendered

@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"encoding/csv"
+	"errors"
 	"flag"
 	"os"
 	"path/filepath"
@@ -179,23 +180,97 @@ func TestRejectsWriter(t *testing.T) {
 	}
 }
 
-func TestNewDirPointsLatestAtNewestRun(t *testing.T) {
+func TestPointLatestMovesOnlyWhenAsked(t *testing.T) {
 	root := t.TempDir()
-	for _, id := range []string{"1", "2"} {
-		dir, err := NewDir(root, "p", id)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got, want := filepath.Base(dir), "p-"+id; got != want {
-			t.Errorf("dir = %s, want %s", got, want)
-		}
+	first, err := NewDir(root, "p", "1")
+	if err != nil {
+		t.Fatal(err)
 	}
+	if err := PointLatest(first); err != nil {
+		t.Fatal(err)
+	}
+	second, err := NewDir(root, "p", "2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := filepath.Base(second), "p-2"; got != want {
+		t.Errorf("dir = %s, want %s", got, want)
+	}
+	checkLatest(t, root, "p-1") // a new folder is not complete yet
+	if err := PointLatest(second); err != nil {
+		t.Fatal(err)
+	}
+	checkLatest(t, root, "p-2")
+	entries, err := os.ReadDir(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 3 {
+		t.Errorf("the root holds %d entries, want p-1, p-2 and latest: %v", len(entries), entries)
+	}
+}
+
+func TestPointLatestLeavesTheUsersFile(t *testing.T) {
+	root := t.TempDir()
+	mine := filepath.Join(root, "latest")
+	if err := os.WriteFile(mine, []byte("mine"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	dir, err := NewDir(root, "p", "1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := PointLatest(dir); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := os.ReadFile(mine); err != nil || string(got) != "mine" {
+		t.Errorf("latest = %q, %v; want the user's file untouched", got, err)
+	}
+}
+
+func checkLatest(t *testing.T, root, want string) {
+	t.Helper()
 	target, err := os.Readlink(filepath.Join(root, "latest"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if target != "p-2" {
-		t.Errorf("latest -> %s, want p-2", target)
+	if target != want {
+		t.Errorf("latest -> %s, want %s", target, want)
+	}
+}
+
+// A report that cannot take its name leaves nothing under that name and no
+// temporary file behind: a folder stands where the report should go, so the
+// rename at the end fails.
+func TestReportsAreWrittenAtomically(t *testing.T) {
+	tests := []struct {
+		name  string
+		file  string
+		write func(dir string, run *Run, scrub Scrub) error
+	}{
+		{name: "run.json", file: RunJSONFile, write: WriteJSON},
+		{name: "cleaning.md", file: CleaningFile, write: WriteMarkdown},
+		{name: "quality.csv", file: QualityFile, write: WriteQualityCSV},
+		{name: "rejects.csv", file: RejectsFile, write: writeFixtureRejects},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			if err := os.Mkdir(filepath.Join(dir, tc.file), 0o700); err != nil {
+				t.Fatal(err)
+			}
+			err := tc.write(dir, fixtureRun(), nil)
+			if err == nil || !strings.Contains(err.Error(), filepath.Join(dir, tc.file)) {
+				t.Fatalf("error = %v, want one naming %s", err, filepath.Join(dir, tc.file))
+			}
+			entries, err := os.ReadDir(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(entries) != 1 || !entries[0].IsDir() {
+				t.Errorf("the folder holds %v, want only the folder in the report's place", entries)
+			}
+		})
 	}
 }
 
@@ -261,5 +336,48 @@ func TestVisibleIsIdempotent(t *testing.T) {
 				t.Errorf("visible(visible(%q, %v)) = %q, want %q", s, keep, twice, once)
 			}
 		}
+	}
+}
+
+// writeFixtureRejects writes a rejects.csv of a few rows, with the shape of
+// the report writers.
+func writeFixtureRejects(dir string, _ *Run, _ Scrub) error {
+	w, err := CreateRejects(dir, []string{"a.csv"}, nil)
+	if err != nil {
+		return err
+	}
+	for line := 2; line < 10; line++ {
+		err := w.Write([]stages.Reject{{Origin: stages.MakeOrigin(0, line), Column: "age", Value: "abc", Reason: `"abc" is not an int32`, Raw: []byte("Ann,abc,Oslo")}})
+		if err != nil {
+			return err
+		}
+	}
+	return w.Close()
+}
+
+// rejects.csv is streamed during the run; until Close, nothing is under its
+// name, so a run that dies part way leaves no half-written file there.
+func TestRejectsTakeTheirNameAtClose(t *testing.T) {
+	dir := t.TempDir()
+	w, err := CreateRejects(dir, []string{"a.csv"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Write([]stages.Reject{{Origin: stages.MakeOrigin(0, 2), Column: "age", Value: "x", Reason: "not a number", Raw: []byte("x")}}); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, RejectsFile)
+	if _, err := os.Stat(path); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("rejects.csv exists before Close (%v)", err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 1 || entries[0].Name() != RejectsFile {
+		t.Errorf("the folder holds %v, want only rejects.csv", entries)
 	}
 }
