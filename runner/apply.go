@@ -98,6 +98,9 @@ type applyRun struct {
 	// hashed says whether prints hold the hashes yet: the first pass
 	// records the sizes and times before it reads, the hashes after.
 	hashed bool
+	// discarded is set when a replace load was abandoned and its staging
+	// collection dropped.
+	discarded bool
 }
 
 func (x *applyRun) execute(ctx context.Context) (err error) {
@@ -189,6 +192,7 @@ func (x *applyRun) runPass(ctx context.Context, kind passKind, d *dedup.Dedup, s
 	}
 	if errors.Is(err, errRejectsExceeded) {
 		x.pass = res
+		x.run.Rejects.Exceeded = true
 		return res, withCode(ExitCheckFailed, fmt.Errorf("more than %s rows were rejected; see %s",
 			x.plan.Source.MaxRejects, filepath.Join(x.dir, report.RejectsFile)))
 	}
@@ -228,6 +232,9 @@ func (x *applyRun) load(ctx context.Context, keepLast *dedup.Dedup) (err error) 
 		if load == nil {
 			return cause
 		}
+		// A replace load writes into a staging collection, which the abort
+		// drops: its documents never reach the target.
+		x.discarded = p.Target.Mode == plan.ModeReplace
 		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
 		defer cancel()
 		if err := load.Abort(cctx); err != nil {
@@ -254,8 +261,8 @@ func (x *applyRun) load(ctx context.Context, keepLast *dedup.Dedup) (err error) 
 		}
 	}
 	if rec := x.reconciliation(); !rec.Holds {
-		return abort(withCode(ExitRuntime, fmt.Errorf("rows are unaccounted for: %d read, but %d rejected + %d duplicates + %d loaded = %d",
-			rec.RowsRead, rec.RowsRejected, rec.RowsDeduplicated, rec.RowsLoaded, rec.RowsRejected+rec.RowsDeduplicated+rec.RowsLoaded)))
+		return abort(withCode(ExitRuntime, fmt.Errorf("rows are unaccounted for: %s = %s",
+			rec.Equation("loaded"), report.Thousands(rec.Accounted()))))
 	}
 	x.results = res.tally.Results()
 	failed := failedChecks(x.results)

@@ -16,8 +16,18 @@ import (
 )
 
 // loaded counts the rows that became documents in the target (or, in a
-// dry run, that would have).
+// dry run, that would have). Documents of a dropped staging collection
+// never reached it.
 func (x *applyRun) loaded() int64 {
+	if x.discarded {
+		return 0
+	}
+	return x.sent()
+}
+
+// sent counts the documents the database took, into the target or into the
+// staging collection of a replace load (in a dry run, that were built).
+func (x *applyRun) sent() int64 {
 	if x.result == nil {
 		if x.opts.dryRun && x.pass != nil {
 			return x.pass.docs
@@ -36,7 +46,16 @@ func (x *applyRun) reconciliation() report.Reconciliation {
 	}
 	r := report.Reconciliation{RowsRead: res.rowsRead(), RowsRejected: res.rejected(),
 		RowsDeduplicated: res.deduplicated, RowsLoaded: x.loaded()}
-	r.Holds = r.RowsRead == r.RowsRejected+r.RowsDeduplicated+r.RowsLoaded
+	if x.discarded {
+		r.RowsDiscarded = x.sent()
+	}
+	if res.rejectsExceeded {
+		// The pass stopped at the batch that passed the limit: the rows it
+		// kept so far were never loaded (a replace load drops its staging
+		// collection; nothing was committed).
+		r.RowsNotProcessed = res.rowsIn - res.columnRejects - res.deduplicated - r.RowsLoaded - r.RowsDiscarded
+	}
+	r.Holds = r.RowsRead == r.Accounted()
 	return r
 }
 

@@ -45,7 +45,13 @@ func writeRows(b *strings.Builder, run *Run) {
 	if run.DryRun {
 		verb = "ready to load"
 	}
-	fmt.Fprintf(b, "| %s | %s |\n\n", verb, Thousands(r.RowsLoaded))
+	fmt.Fprintf(b, "| %s | %s |\n", verb, Thousands(r.RowsLoaded))
+	if r.RowsDiscarded > 0 {
+		fmt.Fprintf(b, "| staged and discarded (the previous collection was kept) | %s |\n", Thousands(r.RowsDiscarded))
+	}
+	if r.RowsNotProcessed > 0 {
+		fmt.Fprintf(b, "| not processed (the run stopped early) | %s |\n", Thousands(r.RowsNotProcessed))
+	}
 	mark := "holds"
 	switch {
 	case run.Status == StatusFailed || run.Status == StatusCancelled:
@@ -53,8 +59,7 @@ func writeRows(b *strings.Builder, run *Run) {
 	case !r.Holds:
 		mark = "**does not hold: rows are unaccounted for**"
 	}
-	fmt.Fprintf(b, "read = rejected + duplicates + %s: %s = %s + %s + %s, which %s.\n\n",
-		verb, Thousands(r.RowsRead), Thousands(r.RowsRejected), Thousands(r.RowsDeduplicated), Thousands(r.RowsLoaded), mark)
+	fmt.Fprintf(b, "\n%s, which %s.\n\n", r.Equation(verb), mark)
 }
 
 func writeColumns(b *strings.Builder, run *Run) {

@@ -32,7 +32,7 @@ func fixtureRun() *Run {
 		Target: Target{URI: "embedded (.runner)", Database: "medical_records", Collection: "admissions", Mode: "replace",
 			Inserted: 54_966, Batches: 55, Seconds: 2.8},
 		Stages:         []Stage{{ID: "source.csv", RowsIn: 55_500, RowsOut: 55_498, RowsRejected: 2, Seconds: 0.1, RowsPerSecond: 554_980}},
-		Reconciliation: Reconciliation{RowsRead: 55_500, RowsRejected: 2, RowsDeduplicated: 532, RowsLoaded: 54_966, Holds: true},
+		Reconciliation: Reconciliation{RowsRead: 55_500, RowsRejected: 2, RowsDeduplicated: 532, RowsDiscarded: 54_966, Holds: true},
 		Checks: []Check{
 			{Name: "ages_in_range", Kind: "assert", Severity: "error", Status: "failed", Declared: "pipelines/healthcare.hcl:180:3",
 				RowsChecked: 54_966, Failures: 2, Tolerated: "0", Message: "Ages must be between 0 and 120.",
@@ -379,5 +379,46 @@ func TestRejectsTakeTheirNameAtClose(t *testing.T) {
 	}
 	if len(entries) != 1 || entries[0].Name() != RejectsFile {
 		t.Errorf("the folder holds %v, want only rejects.csv", entries)
+	}
+}
+
+// The rows section names every outcome a row can have, so the equation
+// adds up when a check discards a staged load or a limit stops the run.
+func TestRowsNameEveryOutcome(t *testing.T) {
+	tests := []struct {
+		name  string
+		rec   Reconciliation
+		lines []string
+	}{
+		{name: "loaded", rec: Reconciliation{RowsRead: 10, RowsRejected: 1, RowsDeduplicated: 2, RowsLoaded: 7, Holds: true},
+			lines: []string{"| loaded | 7 |", "10 read = 1 rejected + 2 duplicates + 7 loaded, which holds."}},
+		{name: "staged and discarded", rec: Reconciliation{RowsRead: 10, RowsRejected: 1, RowsDeduplicated: 2, RowsDiscarded: 7, Holds: true},
+			lines: []string{"| loaded | 0 |", "| staged and discarded (the previous collection was kept) | 7 |",
+				"10 read = 1 rejected + 2 duplicates + 0 loaded + 7 staged and discarded, which holds."}},
+		{name: "not processed", rec: Reconciliation{RowsRead: 10, RowsRejected: 6, RowsNotProcessed: 4, Holds: true},
+			lines: []string{"| not processed (the run stopped early) | 4 |",
+				"10 read = 6 rejected + 0 duplicates + 0 loaded + 4 not processed, which holds."}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			run := fixtureRun()
+			run.Reconciliation = tc.rec
+			dir := t.TempDir()
+			if err := WriteMarkdown(dir, run, nil); err != nil {
+				t.Fatal(err)
+			}
+			md, err := os.ReadFile(filepath.Join(dir, CleaningFile))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, line := range tc.lines {
+				if !strings.Contains(string(md), "\n"+line+"\n") {
+					t.Errorf("cleaning.md lacks the line %q:\n%s", line, md)
+				}
+			}
+			if got := tc.rec.Accounted(); got != tc.rec.RowsRead {
+				t.Errorf("Accounted() = %d, want %d", got, tc.rec.RowsRead)
+			}
+		})
 	}
 }
