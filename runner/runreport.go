@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 
@@ -261,33 +262,14 @@ func (x *applyRun) writeReports(runErr error) error {
 	if x.dir == "" {
 		return runErr
 	}
-	writers := map[string]func(string, *report.Run, report.Scrub) error{
-		"markdown": report.WriteMarkdown, "csv": report.WriteQualityCSV,
-	}
-	names := map[string]string{"json": report.RunJSONFile, "markdown": report.CleaningFile, "csv": report.QualityFile}
-	x.run.Files = nil
-	for _, f := range x.plan.Report.Formats {
-		x.run.Files = append(x.run.Files, names[f])
-	}
-	x.run.Files = append(x.run.Files, report.RejectsFile)
+	x.run.Files = x.reportFiles()
 	scrub := secretScrubber(x.plan.Secrets)
-	var failed error
-	if x.rejects != nil {
-		failed = x.rejects.Close()
-	}
-	wantJSON := false
-	for _, f := range x.plan.Report.Formats {
-		if f == "json" {
-			wantJSON = true
-			continue
-		}
-		failed = errors.Join(failed, writers[f](x.dir, x.run, scrub))
-	}
 	err := runErr
+	failed := x.writeReportsButJSON(scrub)
 	if failed != nil {
 		err = x.reportsFailed(runErr, failed)
 	}
-	if wantJSON {
+	if slices.Contains(x.plan.Report.Formats, "json") {
 		if jerr := report.WriteJSON(x.dir, x.run, scrub); jerr != nil {
 			failed = errors.Join(failed, jerr)
 			err = x.reportsFailed(runErr, failed)
@@ -300,6 +282,35 @@ func (x *applyRun) writeReports(runErr error) error {
 		return x.reportsFailed(runErr, lerr)
 	}
 	return err
+}
+
+// reportFiles names the report files of the run: those of the pipeline's
+// formats, and rejects.csv, which is always written.
+func (x *applyRun) reportFiles() []string {
+	names := map[string]string{"json": report.RunJSONFile, "markdown": report.CleaningFile, "csv": report.QualityFile}
+	var files []string
+	for _, f := range x.plan.Report.Formats {
+		files = append(files, names[f])
+	}
+	return append(files, report.RejectsFile)
+}
+
+// writeReportsButJSON closes rejects.csv and writes the reports of every
+// format but run.json.
+func (x *applyRun) writeReportsButJSON(scrub report.Scrub) error {
+	writers := map[string]func(string, *report.Run, report.Scrub) error{
+		"markdown": report.WriteMarkdown, "csv": report.WriteQualityCSV,
+	}
+	var failed error
+	if x.rejects != nil {
+		failed = x.rejects.Close()
+	}
+	for _, f := range x.plan.Report.Formats {
+		if write, ok := writers[f]; ok {
+			failed = errors.Join(failed, write(x.dir, x.run, scrub))
+		}
+	}
+	return failed
 }
 
 // reportsFailed returns the error of a run whose reports could not be
