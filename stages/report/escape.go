@@ -60,7 +60,7 @@ func escapeJSONHidden(data []byte) []byte {
 	var out []byte
 	for i := 0; i < len(data); {
 		r, size := utf8.DecodeRune(data[i:])
-		if hidden(r) && r >= utf8.RuneSelf-1 {
+		if hidden(r) && r >= '\x7f' { // below DEL, encoding/json has escaped them
 			if out == nil {
 				out = append(make([]byte, 0, len(data)+16), data[:i]...)
 			}
