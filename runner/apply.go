@@ -42,6 +42,9 @@ type applyOptions struct {
 	// beforePass, when set, runs before each read of the source; tests use
 	// it to change the source between passes.
 	beforePass func(passKind)
+	// reportDirCreated, when set, runs once the run's report folder
+	// exists; tests use it to make a report impossible to write.
+	reportDirCreated func(dir string)
 }
 
 // cleanupTimeout bounds the work done after a failure or a cancellation
@@ -68,10 +71,7 @@ func apply(ctx context.Context, p *plan.Plan, opts applyOptions) (*report.Run, e
 	}
 	err := x.execute(ctx)
 	x.finishReport(err)
-	if werr := x.writeReports(); werr != nil && err == nil {
-		err = werr
-	}
-	return x.run, err
+	return x.run, x.writeReports(err)
 }
 
 // applyRun is the state of one apply.
@@ -101,6 +101,9 @@ type applyRun struct {
 	// hashed says whether prints hold the hashes yet: the first pass
 	// records the sizes and times before it reads, the hashes after.
 	hashed bool
+	// discarded is set when a replace load was abandoned and its staging
+	// collection dropped.
+	discarded bool
 }
 
 func (x *applyRun) execute(ctx context.Context) (err error) {
@@ -116,7 +119,9 @@ func (x *applyRun) execute(ctx context.Context) (err error) {
 	if x.rejects, err = report.CreateRejects(x.dir, x.files, x.sensitive); err != nil {
 		return err
 	}
-	defer func() { err = errors.Join(err, x.rejects.Close()) }()
+	if x.opts.reportDirCreated != nil {
+		x.opts.reportDirCreated(x.dir)
+	}
 
 	if !x.opts.dryRun {
 		x.opts.say("connecting to %s", targetName(p, x.opts.storeDir))
@@ -190,6 +195,7 @@ func (x *applyRun) runPass(ctx context.Context, kind passKind, d *dedup.Dedup, s
 	}
 	if errors.Is(err, errRejectsExceeded) {
 		x.pass = res
+		x.run.Rejects.Exceeded = true
 		return res, withCode(ExitCheckFailed, fmt.Errorf("more than %s rows were rejected; see %s",
 			x.plan.Source.MaxRejects, filepath.Join(x.dir, report.RejectsFile)))
 	}
@@ -229,6 +235,9 @@ func (x *applyRun) load(ctx context.Context, keepLast *dedup.Dedup) (err error) 
 		if load == nil {
 			return cause
 		}
+		// A replace load writes into a staging collection, which the abort
+		// drops: its documents never reach the target.
+		x.discarded = p.Target.Mode == plan.ModeReplace
 		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
 		defer cancel()
 		if err := load.Abort(cctx); err != nil {
@@ -255,8 +264,8 @@ func (x *applyRun) load(ctx context.Context, keepLast *dedup.Dedup) (err error) 
 		}
 	}
 	if rec := x.reconciliation(); !rec.Holds {
-		return abort(withCode(ExitRuntime, fmt.Errorf("rows are unaccounted for: %d read, but %d rejected + %d duplicates + %d loaded = %d",
-			rec.RowsRead, rec.RowsRejected, rec.RowsDeduplicated, rec.RowsLoaded, rec.RowsRejected+rec.RowsDeduplicated+rec.RowsLoaded)))
+		return abort(withCode(ExitRuntime, fmt.Errorf("rows are unaccounted for: %s = %s",
+			rec.Equation("loaded"), report.Thousands(rec.Accounted()))))
 	}
 	x.results = res.tally.Results()
 	failed := failedChecks(x.results)

@@ -32,7 +32,8 @@ collection exactly as it was. Without a MongoDB URI, apply uses the embedded
 store under .runner/.
 
 Exit codes: 0 success, 1 a check (or the rejects limit) failed, 2 the pipeline
-file is wrong, 3 a runtime failure.`,
+file is wrong, 3 a runtime failure (also when the data landed but the reports
+could not be written: the message then says so first).`,
 		Example: `  runner apply pipelines/healthcare.hcl
   runner apply pipelines/healthcare.hcl -var csv_path=/data/admissions.csv
   runner apply pipelines/healthcare.hcl -dry-run
@@ -171,13 +172,15 @@ func (a *app) printSummary(run *report.Run, reportRoot string) {
 	case !r.Holds:
 		holds = "DOES NOT HOLD"
 	}
-	fmt.Fprintf(w, "  rows     %s read = %s rejected + %s duplicates + %s loaded (%s)\n",
-		report.Thousands(r.RowsRead), report.Thousands(r.RowsRejected), report.Thousands(r.RowsDeduplicated), report.Thousands(r.RowsLoaded), holds)
+	fmt.Fprintf(w, "  rows     %s (%s)\n", r.Equation("loaded"), holds)
 	t := run.Target
 	fmt.Fprintf(w, "  target   %s.%s on %s, %s: ", t.Database, t.Collection, t.URI, t.Mode)
-	if run.DryRun {
+	switch {
+	case run.DryRun:
 		fmt.Fprintln(w, "nothing written (dry run)")
-	} else {
+	case r.RowsDiscarded > 0:
+		fmt.Fprintf(w, "%s staged and discarded, the previous collection kept\n", report.Thousands(r.RowsDiscarded))
+	default:
 		a.printTargetCounts(t)
 	}
 	var passed, warned, failed, skipped []string

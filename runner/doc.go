@@ -7,5 +7,6 @@
 // os.Exit. Exit codes: 0 the run succeeded, 1 a check with severity error
 // (or the rejects limit) failed, 2 the pipeline file or the command line is
 // wrong, 3 anything else went wrong at run time (the database, the files,
-// a cancellation).
+// a cancellation), and also a run whose data landed but whose reports could
+// not be written, with a message that says the data landed.
 package runner

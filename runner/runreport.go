@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 
@@ -15,8 +17,18 @@ import (
 )
 
 // loaded counts the rows that became documents in the target (or, in a
-// dry run, that would have).
+// dry run, that would have). Documents of a dropped staging collection
+// never reached it.
 func (x *applyRun) loaded() int64 {
+	if x.discarded {
+		return 0
+	}
+	return x.sent()
+}
+
+// sent counts the documents the database took, into the target or into the
+// staging collection of a replace load (in a dry run, that were built).
+func (x *applyRun) sent() int64 {
 	if x.result == nil {
 		if x.opts.dryRun && x.pass != nil {
 			return x.pass.docs
@@ -35,7 +47,16 @@ func (x *applyRun) reconciliation() report.Reconciliation {
 	}
 	r := report.Reconciliation{RowsRead: res.rowsRead(), RowsRejected: res.rejected(),
 		RowsDeduplicated: res.deduplicated, RowsLoaded: x.loaded()}
-	r.Holds = r.RowsRead == r.RowsRejected+r.RowsDeduplicated+r.RowsLoaded
+	if x.discarded {
+		r.RowsDiscarded = x.sent()
+	}
+	if res.rejectsExceeded {
+		// The pass stopped at the batch that passed the limit: the rows it
+		// kept so far were never loaded (a replace load drops its staging
+		// collection; nothing was committed).
+		r.RowsNotProcessed = res.rowsIn - res.columnRejects - res.deduplicated - r.RowsLoaded - r.RowsDiscarded
+	}
+	r.Holds = r.RowsRead == r.Accounted()
 	return r
 }
 
@@ -230,27 +251,89 @@ func (x *applyRun) maskValues(values []report.Value) []report.Value {
 	return values
 }
 
-// writeReports writes the report files the pipeline asks for. rejects.csv
-// is always written (it was streamed during the run).
-func (x *applyRun) writeReports() error {
+// writeReports closes rejects.csv and writes the report files the pipeline
+// asks for, run.json last so that it records a failure of the others. Once
+// every one is written, and the run reached its target (or was a dry run),
+// it points the reports' latest at the run: latest never names an
+// incomplete set of reports, nor a run that another runner's hold on the
+// store refused. It returns runErr, the run's own error, with any failure
+// to write added.
+func (x *applyRun) writeReports(runErr error) error {
 	if x.dir == "" {
-		return nil
+		return runErr
 	}
-	writers := map[string]func(string, *report.Run, report.Scrub) error{
-		"json": report.WriteJSON, "markdown": report.WriteMarkdown, "csv": report.WriteQualityCSV,
-	}
-	names := map[string]string{"json": report.RunJSONFile, "markdown": report.CleaningFile, "csv": report.QualityFile}
-	x.run.Files = nil
-	for _, f := range x.plan.Report.Formats {
-		x.run.Files = append(x.run.Files, names[f])
-	}
-	x.run.Files = append(x.run.Files, report.RejectsFile)
+	x.run.Files = x.reportFiles()
 	scrub := secretScrubber(x.plan.Secrets)
-	var errs []error
-	for _, f := range x.plan.Report.Formats {
-		errs = append(errs, writers[f](x.dir, x.run, scrub))
+	err := runErr
+	failed := x.writeReportsButJSON(scrub)
+	if failed != nil {
+		err = x.reportsFailed(runErr, failed)
 	}
-	return errors.Join(errs...)
+	if slices.Contains(x.plan.Report.Formats, "json") {
+		if jerr := report.WriteJSON(x.dir, x.run, scrub); jerr != nil {
+			failed = errors.Join(failed, jerr)
+			err = x.reportsFailed(runErr, failed)
+		}
+	}
+	if failed != nil || (x.target == nil && !x.opts.dryRun) {
+		return err
+	}
+	if lerr := report.PointLatest(x.dir); lerr != nil {
+		return x.reportsFailed(runErr, lerr)
+	}
+	return err
+}
+
+// reportFiles names the report files of the run: those of the pipeline's
+// formats, and rejects.csv, which is always written.
+func (x *applyRun) reportFiles() []string {
+	names := map[string]string{"json": report.RunJSONFile, "markdown": report.CleaningFile, "csv": report.QualityFile}
+	var files []string
+	for _, f := range x.plan.Report.Formats {
+		files = append(files, names[f])
+	}
+	return append(files, report.RejectsFile)
+}
+
+// writeReportsButJSON closes rejects.csv and writes the reports of every
+// format but run.json.
+func (x *applyRun) writeReportsButJSON(scrub report.Scrub) error {
+	writers := map[string]func(string, *report.Run, report.Scrub) error{
+		"markdown": report.WriteMarkdown, "csv": report.WriteQualityCSV,
+	}
+	var failed error
+	if x.rejects != nil {
+		failed = x.rejects.Close()
+	}
+	for _, f := range x.plan.Report.Formats {
+		if write, ok := writers[f]; ok {
+			failed = errors.Join(failed, write(x.dir, x.run, scrub))
+		}
+	}
+	return failed
+}
+
+// reportsFailed returns the error of a run whose reports could not be
+// written, and records it in the run's report. A run that succeeded exits
+// with ExitRuntime and says first that its data is in place, so that nobody
+// loads it again; a run that failed keeps its own exit code.
+func (x *applyRun) reportsFailed(runErr, cause error) error {
+	var err error
+	switch {
+	case runErr != nil:
+		err = errors.Join(runErr, fmt.Errorf("the reports could not be written: %w", cause))
+	case x.opts.dryRun:
+		err = withCode(ExitRuntime, fmt.Errorf("the dry run succeeded, but the reports could not be written: %w", cause))
+	default:
+		t := x.run.Target
+		err = withCode(ExitRuntime, fmt.Errorf("the data landed: %s rows are in %s.%s, but the reports could not be written: %w",
+			report.Thousands(x.loaded()), t.Database, t.Collection, cause))
+	}
+	if runErr == nil {
+		x.run.Status = report.StatusFailed
+	}
+	x.run.Error = err.Error()
+	return err
 }
 
 // secretScrubber replaces every sensitive variable's value in rendered

@@ -115,6 +115,12 @@ func (s *Stage) Apply(mem memory.Allocator, in arrow.RecordBatch) (Result, error
 			return Result{}, fmt.Errorf("column %q: %w", s.columns[idx].spec.Name, err)
 		}
 	}
+	// A later column may reject a row an earlier one changed, so changes
+	// are counted once every fault of the batch is known, and only in the
+	// rows that survive.
+	for idx := range s.columns {
+		run.countChanges(idx)
+	}
 	return run.result()
 }
 
@@ -205,9 +211,6 @@ func (r *batchRun) column(idx int) error {
 	}
 	value.Retain()
 	r.final[idx] = value
-	if text != nil && (c.clean != nil || c.expr != nil) {
-		r.countChanges(st, text, value)
-	}
 	return nil
 }
 
@@ -242,9 +245,18 @@ func (r *batchRun) castFailures(c *column, st *ColumnStats, failures []cast.Fail
 	}
 }
 
-// countChanges counts the rows whose final value's text differs from the
-// source text, and records the first few as examples.
-func (r *batchRun) countChanges(st *ColumnStats, text *array.String, value arrow.Array) {
+// countChanges counts the kept rows whose final value's text in column idx
+// differs from the source text, and records the first few as examples. Only
+// a column read from the source with a clean list or an expression can
+// change.
+func (r *batchRun) countChanges(idx int) {
+	c := &r.stage.columns[idx]
+	if c.input < 0 || (c.clean == nil && c.expr == nil) {
+		return
+	}
+	st := &r.stats.Columns[idx]
+	text := r.in.Column(c.input).(*array.String)
+	value := r.final[idx]
 	origins := r.in.Column(r.stage.origin).(*array.Int64)
 	str, isString := value.(*array.String)
 	var scratch []byte

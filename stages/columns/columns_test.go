@@ -234,3 +234,40 @@ func TestSensitiveValuesStayOutOfReasons(t *testing.T) {
 		t.Errorf("reject = %+v, want no trace of the value", r)
 	}
 }
+
+// A row that a later column rejects must not count as changed in an
+// earlier one: cleaning.md would report more changed values than kept rows.
+func TestChangesCountOnlyKeptRows(t *testing.T) {
+	tests := []struct {
+		name        string
+		row         []*string
+		wantChanged int64
+	}{
+		{name: "kept row", row: []*string{s(" ann LEE "), s("30"), s("1"), s("2024-01-01"), s("Oslo")}, wantChanged: 1},
+		{name: "a later cast rejects the row", row: []*string{s(" ann LEE "), s("abc"), s("1"), s("2024-01-01"), s("Oslo")}},
+		{name: "a later required column rejects the row", row: []*string{s(" ann LEE "), s("30"), s("1"), s("2024-01-01"), nil}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			mem := stagetest.Allocator(t)
+			in := textBatch(t, mem, [][]*string{tc.row})
+			defer in.Release()
+			st, err := New(testPlan(), in.Schema())
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := st.Apply(mem, in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer res.Batch.Release()
+			name := res.Stats.Columns[0]
+			if name.Changed != tc.wantChanged || int64(len(name.Examples)) != tc.wantChanged {
+				t.Errorf("name changed %d with examples %+v, want %d", name.Changed, name.Examples, tc.wantChanged)
+			}
+			if name.Changed > res.Batch.NumRows() {
+				t.Errorf("%d values changed of %d kept rows", name.Changed, res.Batch.NumRows())
+			}
+		})
+	}
+}

@@ -21,8 +21,9 @@ type Stats struct {
 type ColumnStats struct {
 	// Nulls counts source cells that were null (empty or a null value).
 	Nulls int64
-	// Changed counts values the clean list or expression changed: the
-	// final value's text differs from the source text.
+	// Changed counts values the clean list or expression changed in the
+	// rows the stage kept: the final value's text differs from the source
+	// text.
 	Changed         int64
 	CastFailures    int64
 	DefaultsApplied int64

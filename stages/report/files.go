@@ -27,40 +27,121 @@ const (
 // removes sensitive variable values. nil leaves output as it is.
 type Scrub func([]byte) []byte
 
-// NewDir creates the folder of one run, <root>/<pipeline>-<runID>, and
-// points <root>/latest at it (where symbolic links are supported), so the
-// newest reports are always at the same path.
+// NewDir creates the folder of one run, <root>/<pipeline>-<runID>. The
+// runner points <root>/latest at it with PointLatest once every report in
+// it is written.
 func NewDir(root, pipeline, runID string) (string, error) {
 	dir := filepath.Join(root, pipeline+"-"+runID)
 	if err := os.MkdirAll(dir, reportDirectory); err != nil {
 		return "", fmt.Errorf("create report folder: %w", err)
 	}
-	link := filepath.Join(root, latestLink)
-	if err := os.Remove(link); err != nil && !errors.Is(err, os.ErrNotExist) {
-		return dir, nil // a regular file named latest is the user's; leave it
-	}
-	_ = os.Symlink(filepath.Base(dir), link) // best effort: not every file system has links
 	return dir, nil
 }
 
+// PointLatest points latest, next to the run folder dir, at it, so the
+// newest complete reports are always at the same path. The link is made
+// under a temporary name and renamed over the old one, so latest never
+// names a missing or half-written folder. A regular file or folder named
+// latest is the user's and stays; a file system without symbolic links
+// gets none.
+func PointLatest(dir string) error {
+	root := filepath.Dir(dir)
+	link := filepath.Join(root, latestLink)
+	if info, err := os.Lstat(link); err == nil && info.Mode()&os.ModeSymlink == 0 {
+		return nil
+	}
+	tmp := filepath.Join(root, "."+latestLink+"-"+filepath.Base(dir))
+	if err := os.Remove(tmp); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("point %s at %s: %w", link, dir, err)
+	}
+	if err := os.Symlink(filepath.Base(dir), tmp); err != nil {
+		return nil // best effort: not every file system has links
+	}
+	if err := os.Rename(tmp, link); err != nil {
+		_ = os.Remove(tmp)
+		return fmt.Errorf("point %s at %s: %w", link, dir, err)
+	}
+	syncDir(root)
+	return nil
+}
+
+// writeFile writes a report file atomically: into a temporary file in the
+// same folder, synced, then renamed to its name. A write that fails part way
+// leaves no file under the report's name.
 func writeFile(dir, name string, data []byte, scrub Scrub) error {
 	if scrub != nil {
 		data = scrub(data)
 	}
 	path := filepath.Join(dir, name)
-	if err := os.WriteFile(path, data, reportFileMode); err != nil {
+	f, err := createTemp(dir, name)
+	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
+	if _, err := f.Write(data); err != nil {
+		discardTemp(f)
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return commitTemp(f, path)
+}
+
+// createTemp creates the temporary file a report is written into before it
+// takes its name: hidden, in the report's folder (a rename is atomic only
+// within one file system), mode 0600.
+func createTemp(dir, name string) (*os.File, error) {
+	f, err := os.CreateTemp(dir, "."+name+".*.tmp")
+	if err != nil {
+		return nil, err
+	}
+	if err := f.Chmod(reportFileMode); err != nil {
+		discardTemp(f)
+		return nil, err
+	}
+	return f, nil
+}
+
+// commitTemp syncs and closes a temporary file and renames it to path.
+func commitTemp(f *os.File, path string) error {
+	if err := f.Sync(); err != nil {
+		discardTemp(f)
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		_ = os.Remove(f.Name())
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Rename(f.Name(), path); err != nil {
+		_ = os.Remove(f.Name())
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	syncDir(filepath.Dir(path))
 	return nil
 }
 
-// WriteJSON writes run.json.
+// discardTemp closes and removes a temporary file that will not be renamed.
+func discardTemp(f *os.File) {
+	_ = f.Close()
+	_ = os.Remove(f.Name())
+}
+
+// syncDir makes a rename in dir durable. Best effort: some file systems
+// refuse to sync a folder, and the rename has happened either way.
+func syncDir(dir string) {
+	d, err := os.Open(dir)
+	if err != nil {
+		return
+	}
+	_ = d.Sync()
+	_ = d.Close()
+}
+
+// WriteJSON writes run.json. Hidden characters from the data are escaped,
+// so that reading the file on a terminal shows them rather than obeys them.
 func WriteJSON(dir string, run *Run, scrub Scrub) error {
 	data, err := json.MarshalIndent(run, "", "  ")
 	if err != nil {
 		return fmt.Errorf("encode %s: %w", RunJSONFile, err)
 	}
-	return writeFile(dir, RunJSONFile, append(data, '\n'), scrub)
+	return writeFile(dir, RunJSONFile, append(escapeJSONHidden(data), '\n'), scrub)
 }
 
 // WriteQualityCSV writes quality.csv: one line per column of the loaded rows.
@@ -108,19 +189,21 @@ type RejectsWriter struct {
 	reasons []Reason
 }
 
-// CreateRejects creates rejects.csv in dir with its header. files maps an
+// CreateRejects starts rejects.csv in dir with its header. files maps an
 // Origin's file index to the file's path; sensitive reports whether a
 // column's values must be masked in the value field (the raw line is kept,
 // so the row can be fixed and loaded again; the file's mode protects it).
+// The rows go to a temporary file that Close renames to rejects.csv, so
+// the name only ever holds a complete file.
 func CreateRejects(dir string, files []string, sensitive func(column string) bool) (*RejectsWriter, error) {
 	path := filepath.Join(dir, RejectsFile)
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, reportFileMode)
+	f, err := createTemp(dir, RejectsFile)
 	if err != nil {
 		return nil, fmt.Errorf("create %s: %w", path, err)
 	}
 	w := csv.NewWriter(f)
 	if err := w.Write([]string{"file", "line", "column", "value", "reason", "raw"}); err != nil {
-		f.Close()
+		discardTemp(f)
 		return nil, fmt.Errorf("write %s: %w", path, err)
 	}
 	return &RejectsWriter{path: path, f: f, w: w, files: files, mask: sensitive}, nil
@@ -162,15 +245,15 @@ func (r *RejectsWriter) Rows() int64 { return r.rows }
 // Reasons returns the rejects grouped by column, in order of first appearance.
 func (r *RejectsWriter) Reasons() []Reason { return append([]Reason(nil), r.reasons...) }
 
-// Close flushes and closes the file.
+// Close flushes the rows and gives the file its name, rejects.csv; after
+// a failed write it removes the temporary file instead.
 func (r *RejectsWriter) Close() error {
 	r.w.Flush()
-	werr := r.w.Error()
-	cerr := r.f.Close()
-	if err := errors.Join(werr, cerr); err != nil {
-		return fmt.Errorf("close %s: %w", r.path, err)
+	if err := r.w.Error(); err != nil {
+		discardTemp(r.f)
+		return fmt.Errorf("write %s: %w", r.path, err)
 	}
-	return nil
+	return commitTemp(r.f, r.path)
 }
 
 // MaskedValue stands in for the value of a sensitive column in every report.

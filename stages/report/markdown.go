@@ -22,16 +22,16 @@ func WriteMarkdown(dir string, run *Run, scrub Scrub) error {
 }
 
 func writeHeading(b *strings.Builder, run *Run) {
-	fmt.Fprintf(b, "# Cleaning report: %s\n\n", run.Pipeline)
+	fmt.Fprintf(b, "# Cleaning report: %s\n\n", visible(run.Pipeline, false))
 	mode := run.Target.Mode
 	if run.DryRun {
 		mode += ", dry run: nothing written"
 	}
 	fmt.Fprintf(b, "Run `%s` of `%s`, %s UTC, %s in %.1f s. Target: %s.%s (%s) at %s.\n\n",
-		run.RunID, run.File, run.StartedAt.UTC().Format("2006-01-02 15:04:05"), run.Status, run.Seconds,
-		run.Target.Database, run.Target.Collection, mode, run.Target.URI)
+		run.RunID, visible(run.File, false), run.StartedAt.UTC().Format("2006-01-02 15:04:05"), run.Status, run.Seconds,
+		visible(run.Target.Database, false), visible(run.Target.Collection, false), mode, visible(run.Target.URI, false))
 	if run.Error != "" {
-		fmt.Fprintf(b, "**The run failed:** %s\n\n", run.Error)
+		fmt.Fprintf(b, "**The run failed:** %s\n\n", visible(run.Error, true))
 	}
 }
 
@@ -45,7 +45,13 @@ func writeRows(b *strings.Builder, run *Run) {
 	if run.DryRun {
 		verb = "ready to load"
 	}
-	fmt.Fprintf(b, "| %s | %s |\n\n", verb, Thousands(r.RowsLoaded))
+	fmt.Fprintf(b, "| %s | %s |\n", verb, Thousands(r.RowsLoaded))
+	if r.RowsDiscarded > 0 {
+		fmt.Fprintf(b, "| staged and discarded (the previous collection was kept) | %s |\n", Thousands(r.RowsDiscarded))
+	}
+	if r.RowsNotProcessed > 0 {
+		fmt.Fprintf(b, "| not processed (the run stopped early) | %s |\n", Thousands(r.RowsNotProcessed))
+	}
 	mark := "holds"
 	switch {
 	case run.Status == StatusFailed || run.Status == StatusCancelled:
@@ -53,8 +59,7 @@ func writeRows(b *strings.Builder, run *Run) {
 	case !r.Holds:
 		mark = "**does not hold: rows are unaccounted for**"
 	}
-	fmt.Fprintf(b, "read = rejected + duplicates + %s: %s = %s + %s + %s, which %s.\n\n",
-		verb, Thousands(r.RowsRead), Thousands(r.RowsRejected), Thousands(r.RowsDeduplicated), Thousands(r.RowsLoaded), mark)
+	fmt.Fprintf(b, "\n%s, which %s.\n\n", r.Equation(verb), mark)
 }
 
 func writeColumns(b *strings.Builder, run *Run) {
@@ -69,7 +74,7 @@ func writeColumns(b *strings.Builder, run *Run) {
 		if c.CastFailures > 0 {
 			failures += " (" + c.OnError + ")"
 		}
-		fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", c.Column, cell(c.From), c.Type, cell(c.Steps),
+		fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", cell(c.Column), cell(c.From), c.Type, cell(c.Steps),
 			Thousands(c.Changed), Thousands(c.Nulls), failures, Thousands(c.DefaultsApplied), Thousands(c.RequiredMissing))
 	}
 	b.WriteString("\n*changed*: values whose final text differs from the text in the file.\n\n")
@@ -77,7 +82,7 @@ func writeColumns(b *strings.Builder, run *Run) {
 		if len(c.Examples) == 0 {
 			continue
 		}
-		fmt.Fprintf(b, "### %s\n\n%s of %s values changed", c.Column, Thousands(c.Changed), Thousands(run.Reconciliation.RowsRead-run.Reconciliation.RowsRejected))
+		fmt.Fprintf(b, "### %s\n\n%s of %s values changed", visible(c.Column, false), Thousands(c.Changed), Thousands(run.Reconciliation.RowsRead-run.Reconciliation.RowsRejected))
 		if c.Sensitive {
 			b.WriteString("; the column is sensitive, so its values are not shown.\n\n")
 			continue
@@ -97,10 +102,10 @@ func writeDedup(b *strings.Builder, run *Run) {
 	}
 	b.WriteString("## Duplicates\n\n")
 	if d.Removed == 0 {
-		fmt.Fprintf(b, "No two rows were equal in %s.\n\n", d.Keys)
+		fmt.Fprintf(b, "No two rows were equal in %s.\n\n", visible(d.Keys, false))
 		return
 	}
-	fmt.Fprintf(b, "%s equal in %s to another row were removed, keeping the %s of each group.", plural64(d.Removed, "row"), d.Keys, d.Keep)
+	fmt.Fprintf(b, "%s equal in %s to another row were removed, keeping the %s of each group.", plural64(d.Removed, "row"), visible(d.Keys, false), d.Keep)
 	if len(d.Lines) > 0 {
 		fmt.Fprintf(b, " The first removed rows are on lines %s.", joinLines(d.Lines))
 	}
@@ -113,7 +118,7 @@ func writeChecks(b *strings.Builder, run *Run) {
 	}
 	b.WriteString("## Checks\n\n| check | kind | severity | status | failing rows | tolerated | declared |\n|---|---|---|---|---:|---:|---|\n")
 	for _, c := range run.Checks {
-		fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %s | %s |\n", c.Name, c.Kind, c.Severity, statusWord(c.Status),
+		fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %s | %s |\n", cell(c.Name), c.Kind, c.Severity, statusWord(c.Status),
 			Thousands(c.Failures), c.Tolerated, cell(c.Declared))
 	}
 	b.WriteString("\n")
@@ -121,12 +126,12 @@ func writeChecks(b *strings.Builder, run *Run) {
 		if c.Failures == 0 && c.Detail == "" {
 			continue
 		}
-		fmt.Fprintf(b, "### %s\n\n", c.Name)
+		fmt.Fprintf(b, "### %s\n\n", visible(c.Name, false))
 		if c.Message != "" {
-			fmt.Fprintf(b, "%s\n\n", c.Message)
+			fmt.Fprintf(b, "%s\n\n", visible(c.Message, true))
 		}
 		if c.Detail != "" {
-			fmt.Fprintf(b, "%s\n\n", c.Detail)
+			fmt.Fprintf(b, "%s\n\n", visible(c.Detail, true))
 		}
 		if len(c.Samples) == 0 {
 			continue
@@ -135,10 +140,10 @@ func writeChecks(b *strings.Builder, run *Run) {
 		for _, s := range c.Samples {
 			var parts []string
 			for _, v := range s.Values {
-				parts = append(parts, v.Name+" = "+code(v.Value))
+				parts = append(parts, visible(v.Name, false)+" = "+code(v.Value))
 			}
 			if s.Note != "" {
-				parts = append(parts, s.Note)
+				parts = append(parts, visible(s.Note, false))
 			}
 			fmt.Fprintf(b, "| %d | %s |\n", s.Line, cell(strings.Join(parts, ", ")))
 		}
@@ -174,10 +179,10 @@ func writeVerification(b *strings.Builder, run *Run) {
 			plural(v.Served, "document"), plural(v.ServedMismatches, "difference"))
 	}
 	for _, m := range v.TypeMismatches {
-		fmt.Fprintf(b, "- `%s`: sent %s, found %s\n", m.Path, m.Sent, m.Got)
+		fmt.Fprintf(b, "- %s: sent %s, found %s\n", code(m.Path), m.Sent, m.Got)
 	}
 	for _, m := range v.SampleMismatches {
-		fmt.Fprintf(b, "- line %d, _id %s, `%s`: sent %s, found %s\n", m.Line, m.ID, m.Path, code(m.Want), code(m.Got))
+		fmt.Fprintf(b, "- line %d, _id %s, %s: sent %s, found %s\n", m.Line, visible(m.ID, false), code(m.Path), code(m.Want), code(m.Got))
 	}
 	if len(v.TypeMismatches)+len(v.SampleMismatches) > 0 {
 		b.WriteString("\n")
@@ -204,8 +209,8 @@ func writeRejects(b *strings.Builder, run *Run) {
 	}
 	b.WriteString(").\n\n| column | rows | first reason |\n|---|---:|---|\n")
 	for _, reason := range r.Reasons {
-		column := reason.Column
-		if column == "" {
+		column := cell(reason.Column)
+		if reason.Column == "" {
 			column = "(whole line)"
 		}
 		fmt.Fprintf(b, "| %s | %s | %s |\n", column, Thousands(reason.Rows), cell(reason.Example))
@@ -249,20 +254,21 @@ func plural64(n int64, noun string) string {
 	return Thousands(n) + " " + noun + "s"
 }
 
-// cell escapes text for a Markdown table cell.
+// cell escapes text for a Markdown table cell: hidden characters become
+// visible escapes, and a pipe no longer ends the cell.
 func cell(s string) string {
 	if s == "" {
 		return "–"
 	}
-	return strings.NewReplacer("|", `\|`, "\n", " ").Replace(s)
+	return strings.ReplaceAll(visible(s, false), "|", `\|`)
 }
 
 // code renders a value as inline code, so leading and trailing spaces and
-// empty strings stay visible.
+// empty strings stay visible, and so do hidden characters, as escapes.
 func code(s string) string {
 	if s == "" {
 		return "(empty)"
 	}
-	s = strings.NewReplacer("|", `\|`, "\n", `\n`, "`", "'").Replace(s)
+	s = strings.NewReplacer("|", `\|`, "`", "'").Replace(visible(s, false))
 	return "`" + s + "`"
 }

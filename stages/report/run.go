@@ -1,6 +1,9 @@
 package report
 
-import "time"
+import (
+	"fmt"
+	"time"
+)
 
 // Status is how a run ended.
 type Status string
@@ -89,13 +92,46 @@ type Stage struct {
 	RowsPerSecond float64 `json:"rows_per_second"`
 }
 
-// Reconciliation proves that no row vanished.
+// Reconciliation proves that no row vanished: every row read was
+// rejected, removed as a duplicate, loaded, staged and discarded, or left
+// unprocessed by a run that stopped early.
 type Reconciliation struct {
 	RowsRead         int64 `json:"rows_read"`
 	RowsRejected     int64 `json:"rows_rejected"`
 	RowsDeduplicated int64 `json:"rows_deduplicated"`
-	RowsLoaded       int64 `json:"rows_loaded"`
+	// RowsLoaded counts the rows whose documents are in the target after
+	// the run (in a dry run, that would have been).
+	RowsLoaded int64 `json:"rows_loaded"`
+	// RowsDiscarded counts the rows whose documents went into the staging
+	// collection of a replace load that a failed check then dropped: they
+	// never reached the target.
+	RowsDiscarded int64 `json:"rows_discarded"`
+	// RowsNotProcessed counts the rows read that a run stopped before it
+	// could load (a count limit on rejects stops at the batch that passes
+	// it): neither rejected nor duplicates, and not loaded.
+	RowsNotProcessed int64 `json:"rows_not_processed"`
 	Holds            bool  `json:"holds"`
+}
+
+// Accounted is the sum of the rows every outcome claims; it equals
+// RowsRead when the reconciliation holds.
+func (r Reconciliation) Accounted() int64 {
+	return r.RowsRejected + r.RowsDeduplicated + r.RowsLoaded + r.RowsDiscarded + r.RowsNotProcessed
+}
+
+// Equation renders the reconciliation for people, with the terms that
+// apply: "55,500 read = 2 rejected + 532 duplicates + 54,966 loaded"; loaded
+// is the word for the rows in the target.
+func (r Reconciliation) Equation(loaded string) string {
+	s := fmt.Sprintf("%s read = %s rejected + %s duplicates + %s %s", Thousands(r.RowsRead), Thousands(r.RowsRejected),
+		Thousands(r.RowsDeduplicated), Thousands(r.RowsLoaded), loaded)
+	if r.RowsDiscarded > 0 {
+		s += fmt.Sprintf(" + %s staged and discarded", Thousands(r.RowsDiscarded))
+	}
+	if r.RowsNotProcessed > 0 {
+		s += fmt.Sprintf(" + %s not processed", Thousands(r.RowsNotProcessed))
+	}
+	return s
 }
 
 // Check is a check's outcome.
