@@ -35,7 +35,7 @@ the same folder.`,
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(a.stdout, "embedded store in %s listening on %s\nconnect with: mongosh %s\nstop with Ctrl-C\n", storeDir, store.URI(), store.URI())
+			a.serveBanner(store, storeDir)
 			<-cmd.Context().Done()
 			return store.Close()
 		},
@@ -43,4 +43,18 @@ the same folder.`,
 	cmd.Flags().StringVar(&listen, "listen", "127.0.0.1:27017", "the TCP address to listen on")
 	cmd.Flags().StringVar(&storeDir, "store-dir", ".runner", "the embedded store's folder")
 	return cmd
+}
+
+// serveBanner says where the store listens, as its listener reports it, and
+// how to connect; on stderr it warns when other machines can reach it.
+func (a *app) serveBanner(store *embedded.Store, storeDir string) {
+	fmt.Fprintf(a.stdout, "embedded store in %s listening on %s\n", storeDir, store.ListenAddr())
+	fmt.Fprintf(a.stdout, "connect with: mongosh %s\n", store.URI())
+	if store.ListensBeyondLoopback() {
+		fmt.Fprintf(a.stdout, "  (from another machine, put this machine's name or address in place of the host)\n")
+		fmt.Fprintf(a.stderr, "Warning: the embedded store has no authentication and no TLS, and it listens on %s beyond loopback: "+
+			"anyone who can reach that address can read, change and delete everything in it, and the traffic is not encrypted. "+
+			"Listen on 127.0.0.1 unless the network is trusted.\n", store.ListenAddr())
+	}
+	fmt.Fprintln(a.stdout, "stop with Ctrl-C")
 }

@@ -89,10 +89,12 @@ type Options struct {
 
 // Store is a running embedded store.
 type Store struct {
-	dir    string
-	uri    string
-	lock   *dirLock
-	cancel context.CancelFunc
+	dir string
+	// listening is the listener's host:port; uri is what a local client dials.
+	listening string
+	uri       string
+	lock      *dirLock
+	cancel    context.CancelFunc
 	// done is closed once FerretDB has stopped, its SQLite databases are
 	// closed and the directory lock is released; stopErr is set before.
 	done    chan struct{}
@@ -166,13 +168,15 @@ func Start(ctx context.Context, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, errors.Join(fmt.Errorf("starting the embedded store in %s: %w", dir, err), lock.release())
 	}
-	uri, err := clientURI(fdb.MongoDBURI())
+	// FerretDB listens in New, so its URI holds the port the kernel chose
+	// for a listen address with port 0.
+	listening, err := listenAddress(fdb.MongoDBURI())
 	if err != nil {
 		return nil, errors.Join(fmt.Errorf("starting the embedded store in %s: %w", dir, err), lock.release())
 	}
 
 	runCtx, cancel := context.WithCancel(ctx)
-	s := &Store{dir: dir, uri: uri, lock: lock, cancel: cancel, done: make(chan struct{})}
+	s := &Store{dir: dir, listening: listening, uri: clientURI(listening), lock: lock, cancel: cancel, done: make(chan struct{})}
 	go func() {
 		defer close(s.done)
 		// Run returns after every connection has ended and the SQLite
@@ -225,25 +229,30 @@ func sqliteURL(dir string) string {
 	return u.String()
 }
 
-// clientURI turns the address FerretDB listens on into one a client can
-// dial: a store listening on every interface is reached through loopback.
-func clientURI(listening string) (string, error) {
-	u, err := url.Parse(listening)
+// listenAddress reads the host:port FerretDB listens on from its URI.
+func listenAddress(fdbURI string) (string, error) {
+	u, err := url.Parse(fdbURI)
 	if err != nil {
-		return "", fmt.Errorf("reading the store's address %q: %w", listening, err)
+		return "", fmt.Errorf("reading the store's address %q: %w", fdbURI, err)
 	}
-	host, port, err := net.SplitHostPort(u.Host)
-	if err != nil {
-		return "", fmt.Errorf("reading the store's address %q: %w", listening, err)
+	if _, _, err := net.SplitHostPort(u.Host); err != nil {
+		return "", fmt.Errorf("reading the store's address %q: %w", fdbURI, err)
 	}
+	return u.Host, nil
+}
+
+// clientURI turns the address the store listens on into a URI a client on
+// this machine can dial: a store listening on every interface is reached
+// through loopback.
+func clientURI(listening string) string {
+	host, port, _ := net.SplitHostPort(listening) // checked by listenAddress
 	// Go reports a listener on every interface as [::] even when asked for
 	// 0.0.0.0; such a listener also accepts IPv4, and 127.0.0.1 exists where
 	// ::1 may not (containers often have no IPv6 loopback).
 	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
 		host = "127.0.0.1"
 	}
-	u.Host = net.JoinHostPort(host, port)
-	return u.String(), nil
+	return (&url.URL{Scheme: "mongodb", Host: net.JoinHostPort(host, port), Path: "/"}).String()
 }
 
 // ping waits until the store answers a command, so that Start returns a
@@ -266,8 +275,23 @@ func (s *Store) ping(ctx context.Context) error {
 	return nil
 }
 
-// URI returns the connection string of the store: mongodb://host:port/.
+// URI returns the connection string of the store for a client on this
+// machine: mongodb://host:port/.
 func (s *Store) URI() string { return s.uri }
+
+// ListenAddr returns the host:port the store listens on, as its listener
+// reports it: with the port chosen when Options.Listen asked for port 0,
+// and [::] for every interface.
+func (s *Store) ListenAddr() string { return s.listening }
+
+// ListensBeyondLoopback reports whether other machines may connect: the
+// store listens on an address other than loopback. It has no users and no
+// TLS, so whoever reaches it reads and changes everything in it.
+func (s *Store) ListensBeyondLoopback() bool {
+	host, _, _ := net.SplitHostPort(s.listening) // checked by listenAddress
+	ip := net.ParseIP(host)
+	return ip == nil || !ip.IsLoopback()
+}
 
 // Done returns a channel that is closed once the store has stopped, its
 // SQLite files are closed and the directory lock is released, whether
