@@ -47,11 +47,11 @@ target "mongodb" {
 func TestDecimalIsRefusedOnlyForTheEmbeddedStore(t *testing.T) {
 	const refused = "Type the embedded store cannot store"
 	tests := []struct {
-		name     string
-		field    string
-		uri      string
-		env      map[string]string
-		want     []string
+		name  string
+		field string
+		uri   string
+		env   map[string]string
+		want  []string
 		// wantWhy is how the refusal says the target is the embedded store.
 		wantWhy string
 	}{
