@@ -11,6 +11,8 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"runner/stages/embedded"
 )
 
 // unprotectedWarning starts the warning serve prints beyond loopback.
@@ -80,5 +82,24 @@ func pingStore(t *testing.T, uri string) {
 	}
 	if n, err := coll.CountDocuments(t.Context(), bson.D{}); err != nil || n != 1 {
 		t.Fatalf("counting through %s: %d, %v; want 1", uri, n, err)
+	}
+}
+
+func TestServeBannerSaysWhatTheStoreIsFor(t *testing.T) {
+	p := startServe(t, "127.0.0.1:0", filepath.Join(t.TempDir(), "store"))
+	defer p.stop()
+	banner := strings.Join(p.banner, "\n")
+	wants := []string{
+		"is for trying runner and for looking at\nwhat apply loaded",
+		"It is not MongoDB",
+		"make up starts it with Docker Compose\n(docker-compose.yml)",
+	}
+	for _, l := range embedded.Limitations() {
+		wants = append(wants, "\n  - "+l+"\n")
+	}
+	for _, want := range wants {
+		if !strings.Contains(banner, want) {
+			t.Errorf("the banner does not say %q:\n%s", want, banner)
+		}
 	}
 }

@@ -74,6 +74,20 @@ const (
 // empty: loopback only, on a free port.
 const DefaultListen = "127.0.0.1:0"
 
+// Limitations says where the store answers otherwise than MongoDB, for
+// people who read it through `runner serve`: some answers are silently
+// wrong, some operations fail, some values cannot be stored.
+// TestLimitations proves each one against the store, so the list follows
+// FerretDB when it is upgraded.
+func Limitations() []string {
+	return []string{
+		"a $group with two or more accumulators returns 0 for every accumulator after the first, without an error",
+		"$avg, $min and $max in $group, the $lookup stage and date operators such as $year fail as not implemented",
+		"indexes are not used for range queries, which scan the whole collection",
+		"decimal128 values cannot be stored (validate and plan refuse a decimal128 field for this store)",
+	}
+}
+
 // Options configures a store.
 type Options struct {
 	// Dir is where the SQLite files live; it is created if missing.
