@@ -7,7 +7,6 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -194,6 +193,10 @@ func TestConfigErrors(t *testing.T) {
 		{name: "delimiter is quote", cfg: Config{Paths: []string{path}, Header: true, Delimiter: '"', Quote: '"'}, wantErr: `csv source: the delimiter and the quote are both '"'`},
 		{name: "newline delimiter", cfg: Config{Paths: []string{path}, Header: true, Delimiter: '\n'}, wantErr: "csv source: the delimiter, quote and comment characters cannot be line breaks"},
 		{name: "comment is delimiter", cfg: Config{Paths: []string{path}, Header: true, Comment: ','}, wantErr: "csv source: the comment character ',' is also the delimiter or the quote"},
+		{name: "misspelt field", cfg: Config{Paths: []string{path}, Header: true, Select: []string{"id", "nmae"}},
+			wantErr: `csv source: testdata/corpus/part1.csv has no field "nmae" (did you mean "name"?); its fields are "id", "name"`},
+		{name: "unrelated field", cfg: Config{Paths: []string{path}, Header: true, Select: []string{"hospital"}},
+			wantErr: `csv source: testdata/corpus/part1.csv has no field "hospital"; its fields are "id", "name"`},
 		{name: "huge records", cfg: Config{Paths: []string{path}, Header: true, MaxRecordBytes: 1 << 30}, wantErr: "csv source: max_record_bytes is 1073741824, the most accepted is 268435456"},
 	}
 	for _, tc := range tests {
@@ -277,26 +280,5 @@ func TestCloseMidStream(t *testing.T) {
 	}
 	if err := r.Close(); err != nil {
 		t.Errorf("second Close: %v", err)
-	}
-}
-
-func TestEditDistance(t *testing.T) {
-	tests := []struct {
-		a, b string
-		want int
-	}{
-		{a: "", b: "", want: 0},
-		{a: "age", b: "Age", want: 1},
-		{a: "nmae", b: "name", want: 2},
-		{a: "Billing", b: "Billing Amount", want: 7},
-		{a: "größe", b: "grösse", want: 2},
-	}
-	for _, tc := range tests {
-		if got := editDistance(tc.a, tc.b); got != tc.want {
-			t.Errorf("editDistance(%q, %q) = %d, want %d", tc.a, tc.b, got, tc.want)
-		}
-	}
-	if got := strings.TrimSpace(didYouMean("billing amount", []string{"Name", "Billing Amount"})); got != `(did you mean "Billing Amount"?)` {
-		t.Errorf("didYouMean = %q", got)
 	}
 }
