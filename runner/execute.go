@@ -115,7 +115,6 @@ const (
 	stageDocument = "document"
 	stageTarget   = "target.mongodb"
 	stageVerify   = "verify"
-	stageReport   = "report"
 )
 
 // maxDedupLines is how many removed duplicates' lines the report lists.
