@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
-	"os"
 	"path/filepath"
 	"testing"
 
@@ -14,9 +12,8 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"runner/stages/stagetest"
+	"runner/stages/stagetest/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
 
 // quoted is the dialect most corpus files use: a header and RFC 4180
 // double quotes.
@@ -87,15 +84,9 @@ func TestCorpus(t *testing.T) {
 			for _, f := range tc.files {
 				cfg.Paths = append(cfg.Paths, filepath.Join("testdata", "corpus", f))
 			}
-			golden := filepath.Join("testdata", "golden", tc.name+".json")
+			goldenPath := filepath.Join("testdata", "golden", tc.name+".json")
 			got := readAll(t, cfg, readBufferSize)
-			if *update {
-				writeGolden(t, golden, got)
-			}
-			want := readGolden(t, golden)
-			if diff := cmp.Diff(want, got, cmpopts.IgnoreUnexported(resultRow{}, rejectRow{})); diff != "" {
-				t.Errorf("reading %v differs from %s (-want +got):\n%s", tc.files, golden, diff)
-			}
+			golden.Check(t, goldenPath, resultJSON(t, got))
 			if got.Error == "" {
 				norm, err := cfg.normalize()
 				if err != nil {
@@ -109,8 +100,8 @@ func TestCorpus(t *testing.T) {
 				for _, bufSize := range []int{1, 5, 64, readBufferSize} {
 					cfg := with(cfg, func(c *Config) { c.BatchRows = rows })
 					again := readAll(t, cfg, bufSize)
-					if diff := cmp.Diff(want, again, cmpopts.IgnoreUnexported(resultRow{}, rejectRow{}), cmpopts.IgnoreFields(result{}, "Stats")); diff != "" {
-						t.Errorf("batch_rows %d, read buffer %d: differs from %s (-want +got):\n%s", rows, bufSize, golden, diff)
+					if diff := cmp.Diff(got, again, cmpopts.IgnoreUnexported(resultRow{}, rejectRow{}), cmpopts.IgnoreFields(result{}, "Stats")); diff != "" {
+						t.Errorf("batch_rows %d, read buffer %d: differs from %s (-want +got):\n%s", rows, bufSize, goldenPath, diff)
 					}
 				}
 			}
@@ -118,31 +109,14 @@ func TestCorpus(t *testing.T) {
 	}
 }
 
-func writeGolden(t *testing.T, path string, res result) {
+// resultJSON is what the golden file of a read holds.
+func resultJSON(t *testing.T, res result) []byte {
 	t.Helper()
 	data, err := json.MarshalIndent(res, "", "  ")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, append(data, '\n'), 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
-
-func readGolden(t *testing.T, path string) result {
-	t.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run the test with -update to create it)", err)
-	}
-	var res result
-	if err := json.Unmarshal(data, &res); err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
-	return res
+	return append(data, '\n')
 }
 
 func TestReadHeader(t *testing.T) {
