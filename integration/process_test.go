@@ -44,8 +44,9 @@ type serveProcess struct {
 	addr         string        // host:port it listens on
 }
 
-// serveListening matches serve's first line, which names its address.
-var serveListening = regexp.MustCompile(`listening on mongodb://([^/\s]+)/`)
+// serveListening matches serve's first line, which names the address it
+// listens on; the newline proves the address is complete.
+var serveListening = regexp.MustCompile(`listening on (\S+)\n`)
 
 func (p *serveProcess) start(t *testing.T) {
 	t.Helper()

@@ -176,7 +176,7 @@ func (x *applyRun) dedupFor(keepLast *dedup.Dedup) *dedup.Dedup {
 
 func (x *applyRun) runPass(ctx context.Context, kind passKind, d *dedup.Dedup, sink docSink, rejects *report.RejectsWriter) (*passResult, error) {
 	if sink == nil {
-		sink = &discard{}
+		sink = discard{}
 	}
 	if x.opts.beforePass != nil {
 		x.opts.beforePass(kind)
@@ -209,7 +209,7 @@ func (x *applyRun) runPass(ctx context.Context, kind passKind, d *dedup.Dedup, s
 // decides from the checks whether the load stands.
 func (x *applyRun) load(ctx context.Context, keepLast *dedup.Dedup) (err error) {
 	p := x.plan
-	var sink docSink = &discard{}
+	var sink docSink = discard{}
 	var load *mongosink.Load
 	if x.opts.out != "" {
 		f, err := os.OpenFile(x.opts.out, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o600)

@@ -19,7 +19,12 @@ func (a *app) serveCommand() *cobra.Command {
 that mongosh, Compass or any MongoDB driver can read what apply loaded. It
 listens on loopback unless told otherwise, and runs until interrupted. Only one
 process may use a store folder at a time: stop serve before running apply on
-the same folder.`,
+the same folder.
+
+The store is FerretDB v1 on SQLite: good for trying runner and for looking at
+what landed, not for analysis. Some aggregations answer wrongly without an
+error, some operators are missing, and range queries scan; serve prints the
+list when it starts. For analysis, load MongoDB (make up).`,
 		Example: `  runner serve
   mongosh mongodb://127.0.0.1:27017/medical_records
   runner serve -listen 0.0.0.0:27017 -store-dir /data   # inside a container`,
@@ -35,7 +40,7 @@ the same folder.`,
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(a.stdout, "embedded store in %s listening on %s\nconnect with: mongosh %s\nstop with Ctrl-C\n", storeDir, store.URI(), store.URI())
+			a.serveBanner(store, storeDir)
 			<-cmd.Context().Done()
 			return store.Close()
 		},
@@ -43,4 +48,29 @@ the same folder.`,
 	cmd.Flags().StringVar(&listen, "listen", "127.0.0.1:27017", "the TCP address to listen on")
 	cmd.Flags().StringVar(&storeDir, "store-dir", ".runner", "the embedded store's folder")
 	return cmd
+}
+
+// serveBanner says where the store listens, as its listener reports it, how
+// to connect, and what the store is and is not good for; on stderr it warns
+// when other machines can reach it.
+func (a *app) serveBanner(store *embedded.Store, storeDir string) {
+	fmt.Fprintf(a.stdout, "embedded store in %s listening on %s\n", storeDir, store.ListenAddr())
+	fmt.Fprintf(a.stdout, "connect with: mongosh %s\n", store.URI())
+	if store.ListensBeyondLoopback() {
+		fmt.Fprintf(a.stdout, "  (from another machine, put this machine's name or address in place of the host)\n")
+		fmt.Fprintf(a.stderr, "Warning: the embedded store has no authentication and no TLS, and it listens on %s beyond loopback: "+
+			"anyone who can reach that address can read, change and delete everything in it, and the traffic is not encrypted. "+
+			"Listen on 127.0.0.1 unless the network is trusted.\n", store.ListenAddr())
+	}
+	fmt.Fprintln(a.stdout)
+	fmt.Fprintln(a.stdout, "This store (FerretDB v1 on SQLite) is for trying runner and for looking at")
+	fmt.Fprintln(a.stdout, "what apply loaded. It is not MongoDB, and queries read through it can be")
+	fmt.Fprintln(a.stdout, "wrong or refused:")
+	for _, l := range embedded.Limitations() {
+		fmt.Fprintf(a.stdout, "  - %s\n", l)
+	}
+	fmt.Fprintln(a.stdout, "To analyse the data, load MongoDB: make up starts it with Docker Compose")
+	fmt.Fprintln(a.stdout, "(docker-compose.yml); then run apply with MONGO_URI set (docs/operations.md).")
+	fmt.Fprintln(a.stdout)
+	fmt.Fprintln(a.stdout, "stop with Ctrl-C")
 }

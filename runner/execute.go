@@ -43,22 +43,19 @@ func (k passKind) String() string {
 	return [...]string{"observe duplicates", "validate", "load"}[k]
 }
 
-// docSink receives the documents of a pass: the MongoDB load, or a counter
-// in a dry run. Write is called from several goroutines at once.
+// docSink receives the documents of a pass: the MongoDB load, a BSON file
+// (a dry run with -out), or discard. Write is called from several
+// goroutines at once.
 type docSink interface {
 	Write(ctx context.Context, b *stages.DocBatch) error
 }
 
-// discard is the sink of a dry run: it counts what would have been sent.
-type discard struct {
-	docs, bytes atomic.Int64
-}
+// discard is the sink of a dry run without -out, and of the passes that
+// build no documents: it drops them. The pass counts the documents itself
+// (passResult.docs).
+type discard struct{}
 
-func (d *discard) Write(_ context.Context, b *stages.DocBatch) error {
-	d.docs.Add(int64(b.Len()))
-	d.bytes.Add(int64(len(b.Data)))
-	return nil
-}
+func (discard) Write(context.Context, *stages.DocBatch) error { return nil }
 
 // bsonFile is the sink of a dry run with -out: every document, written as a
 // BSON stream (documents end to end, what mongorestore reads).
@@ -115,7 +112,6 @@ const (
 	stageDocument = "document"
 	stageTarget   = "target.mongodb"
 	stageVerify   = "verify"
-	stageReport   = "report"
 )
 
 // maxDedupLines is how many removed duplicates' lines the report lists.

@@ -2,11 +2,13 @@ package runner
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
-	"net"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -42,39 +44,78 @@ func TestMain(m *testing.M) {
 // any MongoDB. The server stops when the test ends.
 func (w *workspace) serve() {
 	w.t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	p := startServe(w.t, "127.0.0.1:0", w.store)
+	w.t.Cleanup(p.stop)
+	w.uri = "mongodb://" + p.addr + "/"
+	w.t.Setenv("MONGO_URI", w.uri)
+}
+
+// serveProcess is a `runner serve` in its own process.
+type serveProcess struct {
+	cmd *exec.Cmd
+	// addr is the address the banner says the store listens on; banner is
+	// the banner's lines, up to "stop with Ctrl-C".
+	addr   string
+	banner []string
+	// stderr is complete only once stop has returned.
+	stderr *bytes.Buffer
+}
+
+// servedAddress finds the listen address in serve's first line.
+var servedAddress = regexp.MustCompile(`listening on (\S+)$`)
+
+// startServe starts `runner serve -listen listen` on storeDir and returns
+// once its banner is printed.
+func startServe(t *testing.T, listen, storeDir string) *serveProcess {
+	t.Helper()
+	p := &serveProcess{stderr: &bytes.Buffer{}}
+	p.cmd = exec.Command(runnerBinary, "serve", "-listen", listen, "-store-dir", storeDir)
+	p.cmd.Stderr = p.stderr
+	stdout, err := p.cmd.StdoutPipe()
 	if err != nil {
-		w.t.Fatal(err)
+		t.Fatal(err)
 	}
-	addr := l.Addr().String()
-	l.Close()
-	cmd := exec.Command(runnerBinary, "serve", "-listen", addr, "-store-dir", w.store)
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		w.t.Fatal(err)
+	if err := p.cmd.Start(); err != nil {
+		t.Fatal(err)
 	}
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		w.t.Fatal(err)
-	}
-	w.t.Cleanup(func() {
-		cmd.Process.Signal(syscall.SIGTERM)
-		cmd.Wait()
-	})
-	ready := make(chan string, 1)
+	banner := make(chan []string, 1)
 	go func() {
+		var lines []string
 		scanner := bufio.NewScanner(stdout)
 		for scanner.Scan() {
-			if _, uri, ok := strings.Cut(scanner.Text(), "listening on "); ok {
-				ready <- uri
+			lines = append(lines, scanner.Text())
+			if scanner.Text() == "stop with Ctrl-C" {
+				break
 			}
 		}
+		banner <- lines
+		io.Copy(io.Discard, stdout) // serve prints nothing more; never block it
 	}()
 	select {
-	case uri := <-ready:
-		w.uri = uri
-		w.t.Setenv("MONGO_URI", uri)
+	case p.banner = <-banner:
 	case <-time.After(time.Minute):
-		w.t.Fatal("runner serve did not start within a minute")
+		p.stop()
+		t.Fatalf("runner serve did not print its banner within a minute; stderr:\n%s", p.stderr)
 	}
+	if len(p.banner) == 0 || p.banner[len(p.banner)-1] != "stop with Ctrl-C" {
+		p.stop()
+		t.Fatalf("runner serve ended before its banner was complete:\n%s\nstderr:\n%s", strings.Join(p.banner, "\n"), p.stderr)
+	}
+	m := servedAddress.FindStringSubmatch(p.banner[0])
+	if m == nil {
+		p.stop()
+		t.Fatalf("runner serve's first line names no address: %q", p.banner[0])
+	}
+	p.addr = m[1]
+	return p
+}
+
+// stop ends serve as Ctrl-C does and waits for it. Stopping twice is
+// harmless.
+func (p *serveProcess) stop() {
+	if p.cmd.ProcessState != nil {
+		return
+	}
+	p.cmd.Process.Signal(syscall.SIGTERM)
+	p.cmd.Wait()
 }

@@ -55,6 +55,10 @@ type columnBlock struct {
 	// InferType is set for a derived column without a type: it takes the
 	// type of its expression.
 	InferType bool
+	// TypeRange is where the column's type is decided: its type attribute,
+	// or the expr a derived column without one takes its type from; empty
+	// for a column that is a string by default.
+	TypeRange hcl.Range
 	// CleanSyntax, ExprSyntax and DefaultSyntax are the clean, expr and
 	// default attributes, nil when absent.
 	CleanSyntax   hclsyntax.Expression
@@ -98,6 +102,7 @@ func decodeColumnBlock(block *hclsyntax.Block, ev *evaluator) (*columnBlock, dia
 
 	switch attr, ok := c.Attributes["type"]; {
 	case ok:
+		col.TypeRange = attr.Expr.Range()
 		var d *diag.Diagnostic
 		if col.Type, d = parseColumnType(attr.Expr); d != nil {
 			diags = append(diags, d)
@@ -111,6 +116,9 @@ func decodeColumnBlock(block *hclsyntax.Block, ev *evaluator) (*columnBlock, dia
 
 	col.CleanSyntax = attrExpr(c.Attributes["clean"])
 	col.ExprSyntax = attrExpr(c.Attributes["expr"])
+	if col.InferType && col.ExprSyntax != nil {
+		col.TypeRange = col.ExprSyntax.Range()
+	}
 	col.DefaultSyntax = attrExpr(c.Attributes["default"])
 	switch {
 	case derivedSure && col.CleanSyntax != nil:

@@ -67,3 +67,13 @@ func (c *compiler) columnByName(name string) *plan.Column {
 	}
 	return nil
 }
+
+// column returns a column's decoded block, or nil.
+func (s *spec) column(name string) *columnBlock {
+	for _, b := range s.Columns {
+		if b.Name == name {
+			return b
+		}
+	}
+	return nil
+}

@@ -71,7 +71,7 @@ func fromHCL(hds hcl.Diagnostics) diag.Diagnostics {
 
 // didYouMean returns ` Did you mean "x"?` for the closest candidate, or "".
 func didYouMean(given string, candidates []string) string {
-	if s := diag.Suggest(given, candidates); s != "" {
+	if s := plan.Suggest(given, candidates); s != "" {
 		return fmt.Sprintf(" Did you mean %q?", s)
 	}
 	return ""

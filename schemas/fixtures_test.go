@@ -13,6 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"runner/schemas/diag"
+	"runner/stages/stagetest/golden"
 )
 
 // minInvalidFixtures keeps the corpus of broken pipelines from shrinking.
@@ -111,13 +112,13 @@ func TestInvalidFixtures(t *testing.T) {
 					t.Errorf("%q has no detail: every diagnostic says what would be right", d.Summary)
 				}
 			}
-			checkGolden(t, strings.TrimSuffix(path, ".hcl")+".golden", []byte(renderText(t, ds, l.Sources())))
+			golden.Check(t, strings.TrimSuffix(path, ".hcl")+".golden", []byte(renderText(t, ds, l.Sources())))
 			if slices.Contains(jsonGoldenFixtures, name) {
 				b, err := json.MarshalIndent(diag.JSON(ds, l.Sources()), "", "  ")
 				if err != nil {
 					t.Fatal(err)
 				}
-				checkGolden(t, strings.TrimSuffix(path, ".hcl")+".json.golden", append(b, '\n'))
+				golden.Check(t, strings.TrimSuffix(path, ".hcl")+".json.golden", append(b, '\n'))
 			}
 		})
 	}

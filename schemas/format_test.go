@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"runner/stages/stagetest/golden"
 )
 
 func TestFormat(t *testing.T) {
@@ -16,7 +18,7 @@ func TestFormat(t *testing.T) {
 	if len(ds) > 0 {
 		t.Fatalf("unexpected diagnostics: %v", summaries(ds))
 	}
-	checkGolden(t, "testdata/format/messy.golden", got)
+	golden.Check(t, "testdata/format/messy.golden", got)
 
 	again, ds := Format("messy.hcl", got)
 	if len(ds) > 0 {

@@ -2,20 +2,12 @@ package schemas
 
 import (
 	"bytes"
-	"errors"
-	"flag"
 	"io/fs"
-	"os"
-	"path/filepath"
 	"testing"
-
-	"github.com/google/go-cmp/cmp"
 
 	"runner/schemas/diag"
 	"runner/stages/plan"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata")
 
 // testEnv is the environment every test sees: nothing from the machine.
 var testEnv = map[string]string{
@@ -84,30 +76,6 @@ func renderText(t *testing.T, ds diag.Diagnostics, sources map[string][]byte) st
 		t.Fatal(err)
 	}
 	return buf.String()
-}
-
-// checkGolden compares got with the golden file, or rewrites it with -update.
-func checkGolden(t *testing.T, path string, got []byte) {
-	t.Helper()
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		t.Fatalf("golden file %s is missing; run go test ./schemas/... -update", path)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("%s differs (-want +got); run go test ./schemas/... -update if the change is right:\n%s", path, diff)
-	}
 }
 
 // summaries lists the summaries of ds, for compact assertions.

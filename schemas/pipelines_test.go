@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"runner/stages/plan"
+	"runner/stages/stagetest/golden"
 )
 
 // pipelinesDir holds the project's real pipelines, relative to this package.
@@ -63,7 +64,7 @@ func TestHealthcarePlan(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	checkGolden(t, "testdata/plans/healthcare.json", append(b, '\n'))
+	golden.Check(t, "testdata/plans/healthcare.json", append(b, '\n'))
 }
 
 func readHealthcare(t *testing.T) string {

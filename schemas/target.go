@@ -1,6 +1,7 @@
 package schemas
 
 import (
+	"fmt"
 	"net/url"
 	"slices"
 	"strconv"
@@ -71,6 +72,10 @@ type targetBlock struct {
 	plan.Target
 	IDKeysSyntax hclsyntax.Expression
 	IndexBlocks  []*indexBlock
+	// URIUnknown is set when the uri attribute could not be evaluated
+	// (already reported): whether the target is the embedded store is then
+	// unknown.
+	URIUnknown bool
 }
 
 func decodeTargetBlock(block *hclsyntax.Block, ev *evaluator) (*targetBlock, diag.Diagnostics) {
@@ -152,6 +157,7 @@ func decodeConnection(t *targetBlock, s *settings, ev *evaluator) {
 	t.URIRange = toRange(s.exprRange("uri"))
 	uri, ok := s.strOK("uri")
 	if !ok {
+		t.URIUnknown = true
 		return
 	}
 	t.URI = uri
@@ -224,7 +230,50 @@ func (c *compiler) target(doc *plan.Document, dedup *plan.Dedup) plan.Target {
 		}
 		t.Indexes = append(t.Indexes, ix.Index)
 	}
+	if t.URI == "" && !b.URIUnknown {
+		c.refuseUnstorableInEmbedded(b, doc)
+	}
 	return t
+}
+
+// refuseUnstorableInEmbedded reports the document fields whose type the
+// embedded store cannot store. FerretDB v1 closes the connection on a
+// decimal128 instead of answering, so the load would fail at its first
+// document, after the whole file was read; the file says it beforehand.
+// Each column is reported once, at its type.
+func (c *compiler) refuseUnstorableInEmbedded(b *targetBlock, doc *plan.Document) {
+	why := "the target sets no uri and MONGO_URI is not set"
+	if b.URIRange.Start.Line > 0 {
+		why = "the target's uri is empty"
+	}
+	reported := map[string]bool{}
+	for _, l := range documentLeaves(doc.Fields, "") {
+		if l.expr.Type != plan.TypeDecimal128 {
+			continue
+		}
+		subject := l.expr.Range
+		what := fmt.Sprintf("The expression of field %q", l.path)
+		fix := "Compute it in a column of type float64 and put that column in the field"
+		if l.expr.Kind == plan.ExprColumn {
+			if reported[l.expr.Column] {
+				continue
+			}
+			reported[l.expr.Column] = true
+			what = fmt.Sprintf("Column %q, which field %q holds,", l.expr.Column, l.path)
+			fix = fmt.Sprintf("Declare type = float64 for column %q (or string, to keep the exact digits as text)", l.expr.Column)
+			col := c.spec.column(l.expr.Column)
+			if col != nil && col.From == "" {
+				fix = "Declare the decimal128 columns its expr reads as float64 (or compute a float64 from them)"
+			}
+			if col != nil && col.TypeRange.Start.Line > 0 {
+				subject = toRange(col.TypeRange)
+			}
+		}
+		c.diags = append(c.diags, errorIn(subject, "Type the embedded store cannot store",
+			"%s is a decimal128, and %s, so runner loads the embedded store, which cannot store decimal128 values. "+
+				"%s, or load a MongoDB server: set uri, or MONGO_URI, to its connection string.",
+			what, why, fix))
+	}
 }
 
 // idKeys resolves the columns whose hash is each document's _id: id_keys,

@@ -1,9 +1,19 @@
 // Package stages is the columnar engine's common ground: the rules every
-// stage follows, the hidden origin column that carries each row's source
-// line to the end, the reject record, and the mapping from the plan's
-// logical types to Arrow types. The stages themselves live in subpackages
-// (csvsource, cast, eval, columns, dedup, checks, shape, mongosink, report);
-// the runner wires them together.
+// stage follows, the hidden columns the CSV source adds (OriginColumn, which
+// carries each row's file and line to the end, and RawColumn, its text as
+// the file held it, until the columns stage), the Reject record, the
+// mapping from the plan's logical types to Arrow types (ArrowType,
+// ColumnsSchema), Filter for stages that drop rows, the text form of a
+// value (AppendValue, FormatValue), and DocBatch, the BSON documents that
+// pass from the shape stage to the sink.
+//
+// The stages themselves live in subpackages: csvsource, cast, eval, columns,
+// dedup, checks, profile, shape, mongosink and report. rowhash (the row
+// hashes behind dedup keys, unique checks and _id) and hashset (the compact
+// sets of them) serve several stages; embedded is the MongoDB-compatible
+// store used when a pipeline names no URI; plan is the compiled pipeline
+// both halves of the project share; sample generates sample data;
+// stagetest serves the tests. The runner wires them together.
 //
 // # Ownership of batches
 //

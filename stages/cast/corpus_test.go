@@ -2,20 +2,16 @@ package cast
 
 import (
 	"encoding/json"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
-
 	"runner/stages/plan"
 	"runner/stages/stagetest"
+	"runner/stages/stagetest/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
 
 // corpus casts each file of testdata/values (one value a line, <null> for
 // a null) with each spec; testdata/golden/<name>.json holds every cell's
@@ -81,19 +77,7 @@ func TestCorpus(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			golden := filepath.Join("testdata", "golden", tc.name+".json")
-			if *update {
-				if err := os.WriteFile(golden, append(gotJSON, '\n'), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run the test with -update to create it)", err)
-			}
-			if diff := cmp.Diff(string(want), string(gotJSON)+"\n"); diff != "" {
-				t.Errorf("casting %s differs from %s (-want +got):\n%s", tc.values, golden, diff)
-			}
+			golden.Check(t, filepath.Join("testdata", "golden", tc.name+".json"), append(gotJSON, '\n'))
 		})
 	}
 }

@@ -88,9 +88,6 @@ func sample(c *check, p *Partial, pc *partialCheck, row int) report.Sample {
 	return s
 }
 
-// Rows returns how many kept rows the tally has seen.
-func (t *Tally) Rows() int64 { return t.rows }
-
 // Bytes returns the memory the key sets hold.
 func (t *Tally) Bytes() int {
 	n := 0

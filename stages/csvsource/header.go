@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"runner/stages/plan"
 )
 
 // headerBufferSize is the first read of ReadHeader: a header line is
@@ -168,39 +170,12 @@ func quotedList(names []string) string {
 	return strings.Join(q, ", ")
 }
 
-// didYouMean suggests the name closest to name, ignoring case, in the form
-// ` (did you mean "Age"?)`; empty when there are no names.
+// didYouMean suggests the name closest to name, in the form
+// ` (did you mean "Age"?)`; empty when none is close enough to be what was
+// meant.
 func didYouMean(name string, names []string) string {
-	best, bestDist := "", -1
-	for _, n := range names {
-		if d := editDistance(strings.ToLower(name), strings.ToLower(n)); bestDist < 0 || d < bestDist {
-			best, bestDist = n, d
-		}
+	if s := plan.Suggest(name, names); s != "" {
+		return fmt.Sprintf(" (did you mean %q?)", s)
 	}
-	if bestDist < 0 {
-		return ""
-	}
-	return fmt.Sprintf(" (did you mean %q?)", best)
-}
-
-// editDistance is the Levenshtein distance between a and b, in runes.
-func editDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
+	return ""
 }

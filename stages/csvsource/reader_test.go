@@ -4,10 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
-	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -15,9 +12,8 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"runner/stages/stagetest"
+	"runner/stages/stagetest/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
 
 // quoted is the dialect most corpus files use: a header and RFC 4180
 // double quotes.
@@ -88,15 +84,9 @@ func TestCorpus(t *testing.T) {
 			for _, f := range tc.files {
 				cfg.Paths = append(cfg.Paths, filepath.Join("testdata", "corpus", f))
 			}
-			golden := filepath.Join("testdata", "golden", tc.name+".json")
+			goldenPath := filepath.Join("testdata", "golden", tc.name+".json")
 			got := readAll(t, cfg, readBufferSize)
-			if *update {
-				writeGolden(t, golden, got)
-			}
-			want := readGolden(t, golden)
-			if diff := cmp.Diff(want, got, cmpopts.IgnoreUnexported(resultRow{}, rejectRow{})); diff != "" {
-				t.Errorf("reading %v differs from %s (-want +got):\n%s", tc.files, golden, diff)
-			}
+			golden.Check(t, goldenPath, resultJSON(t, got))
 			if got.Error == "" {
 				norm, err := cfg.normalize()
 				if err != nil {
@@ -110,8 +100,8 @@ func TestCorpus(t *testing.T) {
 				for _, bufSize := range []int{1, 5, 64, readBufferSize} {
 					cfg := with(cfg, func(c *Config) { c.BatchRows = rows })
 					again := readAll(t, cfg, bufSize)
-					if diff := cmp.Diff(want, again, cmpopts.IgnoreUnexported(resultRow{}, rejectRow{}), cmpopts.IgnoreFields(result{}, "Stats")); diff != "" {
-						t.Errorf("batch_rows %d, read buffer %d: differs from %s (-want +got):\n%s", rows, bufSize, golden, diff)
+					if diff := cmp.Diff(got, again, cmpopts.IgnoreUnexported(resultRow{}, rejectRow{}), cmpopts.IgnoreFields(result{}, "Stats")); diff != "" {
+						t.Errorf("batch_rows %d, read buffer %d: differs from %s (-want +got):\n%s", rows, bufSize, goldenPath, diff)
 					}
 				}
 			}
@@ -119,31 +109,14 @@ func TestCorpus(t *testing.T) {
 	}
 }
 
-func writeGolden(t *testing.T, path string, res result) {
+// resultJSON is what the golden file of a read holds.
+func resultJSON(t *testing.T, res result) []byte {
 	t.Helper()
 	data, err := json.MarshalIndent(res, "", "  ")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, append(data, '\n'), 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
-
-func readGolden(t *testing.T, path string) result {
-	t.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run the test with -update to create it)", err)
-	}
-	var res result
-	if err := json.Unmarshal(data, &res); err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
-	return res
+	return append(data, '\n')
 }
 
 func TestReadHeader(t *testing.T) {
@@ -194,6 +167,10 @@ func TestConfigErrors(t *testing.T) {
 		{name: "delimiter is quote", cfg: Config{Paths: []string{path}, Header: true, Delimiter: '"', Quote: '"'}, wantErr: `csv source: the delimiter and the quote are both '"'`},
 		{name: "newline delimiter", cfg: Config{Paths: []string{path}, Header: true, Delimiter: '\n'}, wantErr: "csv source: the delimiter, quote and comment characters cannot be line breaks"},
 		{name: "comment is delimiter", cfg: Config{Paths: []string{path}, Header: true, Comment: ','}, wantErr: "csv source: the comment character ',' is also the delimiter or the quote"},
+		{name: "misspelt field", cfg: Config{Paths: []string{path}, Header: true, Select: []string{"id", "nmae"}},
+			wantErr: `csv source: testdata/corpus/part1.csv has no field "nmae" (did you mean "name"?); its fields are "id", "name"`},
+		{name: "unrelated field", cfg: Config{Paths: []string{path}, Header: true, Select: []string{"hospital"}},
+			wantErr: `csv source: testdata/corpus/part1.csv has no field "hospital"; its fields are "id", "name"`},
 		{name: "huge records", cfg: Config{Paths: []string{path}, Header: true, MaxRecordBytes: 1 << 30}, wantErr: "csv source: max_record_bytes is 1073741824, the most accepted is 268435456"},
 	}
 	for _, tc := range tests {
@@ -277,26 +254,5 @@ func TestCloseMidStream(t *testing.T) {
 	}
 	if err := r.Close(); err != nil {
 		t.Errorf("second Close: %v", err)
-	}
-}
-
-func TestEditDistance(t *testing.T) {
-	tests := []struct {
-		a, b string
-		want int
-	}{
-		{a: "", b: "", want: 0},
-		{a: "age", b: "Age", want: 1},
-		{a: "nmae", b: "name", want: 2},
-		{a: "Billing", b: "Billing Amount", want: 7},
-		{a: "größe", b: "grösse", want: 2},
-	}
-	for _, tc := range tests {
-		if got := editDistance(tc.a, tc.b); got != tc.want {
-			t.Errorf("editDistance(%q, %q) = %d, want %d", tc.a, tc.b, got, tc.want)
-		}
-	}
-	if got := strings.TrimSpace(didYouMean("billing amount", []string{"Name", "Billing Amount"})); got != `(did you mean "Billing Amount"?)` {
-		t.Errorf("didYouMean = %q", got)
 	}
 }

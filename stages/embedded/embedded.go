@@ -74,6 +74,20 @@ const (
 // empty: loopback only, on a free port.
 const DefaultListen = "127.0.0.1:0"
 
+// Limitations says where the store answers otherwise than MongoDB, for
+// people who read it through `runner serve`: some answers are silently
+// wrong, some operations fail, some values cannot be stored.
+// TestLimitations proves each one against the store, so the list follows
+// FerretDB when it is upgraded.
+func Limitations() []string {
+	return []string{
+		"a $group with two or more accumulators returns 0 for every accumulator after the first, without an error",
+		"$avg, $min and $max in $group, the $lookup stage and date operators such as $year fail as not implemented",
+		"indexes are not used for range queries, which scan the whole collection",
+		"decimal128 values cannot be stored (validate and plan refuse a decimal128 field for this store)",
+	}
+}
+
 // Options configures a store.
 type Options struct {
 	// Dir is where the SQLite files live; it is created if missing.
@@ -89,10 +103,12 @@ type Options struct {
 
 // Store is a running embedded store.
 type Store struct {
-	dir    string
-	uri    string
-	lock   *dirLock
-	cancel context.CancelFunc
+	dir string
+	// listening is the listener's host:port; uri is what a local client dials.
+	listening string
+	uri       string
+	lock      *dirLock
+	cancel    context.CancelFunc
 	// done is closed once FerretDB has stopped, its SQLite databases are
 	// closed and the directory lock is released; stopErr is set before.
 	done    chan struct{}
@@ -166,13 +182,15 @@ func Start(ctx context.Context, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, errors.Join(fmt.Errorf("starting the embedded store in %s: %w", dir, err), lock.release())
 	}
-	uri, err := clientURI(fdb.MongoDBURI())
+	// FerretDB listens in New, so its URI holds the port the kernel chose
+	// for a listen address with port 0.
+	listening, err := listenAddress(fdb.MongoDBURI())
 	if err != nil {
 		return nil, errors.Join(fmt.Errorf("starting the embedded store in %s: %w", dir, err), lock.release())
 	}
 
 	runCtx, cancel := context.WithCancel(ctx)
-	s := &Store{dir: dir, uri: uri, lock: lock, cancel: cancel, done: make(chan struct{})}
+	s := &Store{dir: dir, listening: listening, uri: clientURI(listening), lock: lock, cancel: cancel, done: make(chan struct{})}
 	go func() {
 		defer close(s.done)
 		// Run returns after every connection has ended and the SQLite
@@ -225,25 +243,30 @@ func sqliteURL(dir string) string {
 	return u.String()
 }
 
-// clientURI turns the address FerretDB listens on into one a client can
-// dial: a store listening on every interface is reached through loopback.
-func clientURI(listening string) (string, error) {
-	u, err := url.Parse(listening)
+// listenAddress reads the host:port FerretDB listens on from its URI.
+func listenAddress(fdbURI string) (string, error) {
+	u, err := url.Parse(fdbURI)
 	if err != nil {
-		return "", fmt.Errorf("reading the store's address %q: %w", listening, err)
+		return "", fmt.Errorf("reading the store's address %q: %w", fdbURI, err)
 	}
-	host, port, err := net.SplitHostPort(u.Host)
-	if err != nil {
-		return "", fmt.Errorf("reading the store's address %q: %w", listening, err)
+	if _, _, err := net.SplitHostPort(u.Host); err != nil {
+		return "", fmt.Errorf("reading the store's address %q: %w", fdbURI, err)
 	}
+	return u.Host, nil
+}
+
+// clientURI turns the address the store listens on into a URI a client on
+// this machine can dial: a store listening on every interface is reached
+// through loopback.
+func clientURI(listening string) string {
+	host, port, _ := net.SplitHostPort(listening) // checked by listenAddress
 	// Go reports a listener on every interface as [::] even when asked for
 	// 0.0.0.0; such a listener also accepts IPv4, and 127.0.0.1 exists where
 	// ::1 may not (containers often have no IPv6 loopback).
 	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
 		host = "127.0.0.1"
 	}
-	u.Host = net.JoinHostPort(host, port)
-	return u.String(), nil
+	return (&url.URL{Scheme: "mongodb", Host: net.JoinHostPort(host, port), Path: "/"}).String()
 }
 
 // ping waits until the store answers a command, so that Start returns a
@@ -266,8 +289,23 @@ func (s *Store) ping(ctx context.Context) error {
 	return nil
 }
 
-// URI returns the connection string of the store: mongodb://host:port/.
+// URI returns the connection string of the store for a client on this
+// machine: mongodb://host:port/.
 func (s *Store) URI() string { return s.uri }
+
+// ListenAddr returns the host:port the store listens on, as its listener
+// reports it: with the port chosen when Options.Listen asked for port 0,
+// and [::] for every interface.
+func (s *Store) ListenAddr() string { return s.listening }
+
+// ListensBeyondLoopback reports whether other machines may connect: the
+// store listens on an address other than loopback. It has no users and no
+// TLS, so whoever reaches it reads and changes everything in it.
+func (s *Store) ListensBeyondLoopback() bool {
+	host, _, _ := net.SplitHostPort(s.listening) // checked by listenAddress
+	ip := net.ParseIP(host)
+	return ip == nil || !ip.IsLoopback()
+}
 
 // Done returns a channel that is closed once the store has stopped, its
 // SQLite files are closed and the directory lock is released, whether

@@ -190,21 +190,45 @@ func TestStartRefusals(t *testing.T) {
 	}
 }
 
-func TestClientURI(t *testing.T) {
+func TestAddresses(t *testing.T) {
 	tests := []struct {
-		name, listening, want string
+		name, fdbURI, listening, uri string
+		beyondLoopback               bool
 	}{
-		{name: "loopback", listening: "mongodb://127.0.0.1:41234/", want: "mongodb://127.0.0.1:41234/"},
-		{name: "every IPv4 interface", listening: "mongodb://0.0.0.0:27017/", want: "mongodb://127.0.0.1:27017/"},
-		{name: "every interface, as Go reports it", listening: "mongodb://[::]:27017/", want: "mongodb://127.0.0.1:27017/"},
+		{name: "loopback", fdbURI: "mongodb://127.0.0.1:41234/", listening: "127.0.0.1:41234", uri: "mongodb://127.0.0.1:41234/"},
+		{name: "IPv6 loopback", fdbURI: "mongodb://[::1]:41234/", listening: "[::1]:41234", uri: "mongodb://[::1]:41234/"},
+		{name: "every IPv4 interface", fdbURI: "mongodb://0.0.0.0:27017/", listening: "0.0.0.0:27017", uri: "mongodb://127.0.0.1:27017/", beyondLoopback: true},
+		{name: "every interface, as Go reports it", fdbURI: "mongodb://[::]:27017/", listening: "[::]:27017", uri: "mongodb://127.0.0.1:27017/", beyondLoopback: true},
+		{name: "one interface", fdbURI: "mongodb://192.0.2.7:27017/", listening: "192.0.2.7:27017", uri: "mongodb://192.0.2.7:27017/", beyondLoopback: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := clientURI(tt.listening)
-			if err != nil || got != tt.want {
-				t.Errorf("clientURI(%q) = %q, %v; want %q", tt.listening, got, err, tt.want)
+			listening, err := listenAddress(tt.fdbURI)
+			if err != nil || listening != tt.listening {
+				t.Fatalf("listenAddress(%q) = %q, %v; want %q", tt.fdbURI, listening, err, tt.listening)
+			}
+			if got := clientURI(listening); got != tt.uri {
+				t.Errorf("clientURI(%q) = %q, want %q", listening, got, tt.uri)
+			}
+			s := &Store{listening: listening}
+			if got := s.ListensBeyondLoopback(); got != tt.beyondLoopback {
+				t.Errorf("ListensBeyondLoopback() on %s = %v, want %v", listening, got, tt.beyondLoopback)
 			}
 		})
+	}
+}
+
+func TestListenAddrHasTheChosenPort(t *testing.T) {
+	s := start(t, t.TempDir())
+	host, port, err := net.SplitHostPort(s.ListenAddr())
+	if err != nil || host != "127.0.0.1" || port == "0" {
+		t.Fatalf("ListenAddr() = %q (%v), want 127.0.0.1 and the port the kernel chose", s.ListenAddr(), err)
+	}
+	if s.URI() != "mongodb://"+s.ListenAddr()+"/" {
+		t.Errorf("URI() = %q, want the listen address %s", s.URI(), s.ListenAddr())
+	}
+	if n := count(t, client(t, "mongodb://"+s.ListenAddr()+"/").Database("d").Collection("c")); n != 0 {
+		t.Errorf("a new store holds %d documents", n)
 	}
 }
 

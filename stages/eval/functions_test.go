@@ -87,8 +87,9 @@ func TestDateText(t *testing.T) {
 		if got := string(appendDate(nil, days)); got != want {
 			t.Fatalf("appendDate(%d) = %s, want %s", days, got, want)
 		}
-		if back := daysFromCivil(civilFromDays(days)); back != days {
-			t.Fatalf("daysFromCivil(civilFromDays(%d)) = %d", days, back)
+		wy, wm, wd := time.Unix(days*86400, 0).UTC().Date()
+		if y, m, d := civilFromDays(days); y != int64(wy) || m != int(wm) || d != wd {
+			t.Fatalf("civilFromDays(%d) = %d-%d-%d, want %d-%d-%d", days, y, m, d, wy, wm, wd)
 		}
 		ms := days*msPerDay + (days*7919)%msPerDay
 		wantTS := time.UnixMilli(ms).UTC().Format("2006-01-02T15:04:05.000Z07:00")

@@ -325,16 +325,3 @@ func civilFromDays(days int64) (year int64, month, day int) {
 	}
 	return year, month, day
 }
-
-// daysFromCivil is the inverse of civilFromDays.
-func daysFromCivil(year int64, month, day int) int64 {
-	if month <= 2 {
-		year--
-	}
-	era := floorDiv(year, 400)
-	yoe := year - era*400
-	mp := int64((month + 9) % 12)
-	doy := (153*mp+2)/5 + int64(day) - 1
-	doe := yoe*365 + yoe/4 - yoe/100 + doy
-	return era*146097 + doe - 719468
-}

@@ -9,9 +9,9 @@
 //	load, err := target.Begin(ctx)             // repair, staging, writers
 //	defer load.Abort(context.WithoutCancel(ctx))
 //	for batch := range batches { err = load.Write(ctx, batch) }
-//	result, err := load.Close(ctx)             // every write acknowledged, indexes built
+//	result, err := load.Close(ctx)             // every write acknowledged
 //	v, err := load.Verify(ctx, sample)         // what the database holds
-//	if v.Passed() { err = load.Commit(ctx) }   // swap in (replace mode)
+//	if v.Passed() { err = load.Commit(ctx) }   // indexes built, swap in (replace mode)
 //
 // # Connecting
 //
@@ -77,11 +77,16 @@
 // straight from the store's files: FerretDB decodes every document it
 // serves at a cost above the insert's, so a find would make verification
 // slower than the load. A sample of up to MaxSample documents, drawn while
-// writing with a fixed seed, is always read back through the server and
-// compared field by field: each difference is reported with the line the
-// row came from. On MongoDB the sample is read by _id in one $in query; on
-// FerretDB, which uses its _id index only for a single equality, by
-// concurrent lookups of one _id each.
+// writing with a fixed seed, is compared field by field with what was
+// sent: each difference is reported with the line the row came from. On
+// MongoDB the sample is read back by _id in one $in query, through the _id
+// index. FerretDB does not use its _id index, so there the sample is
+// compared as the collection's one read goes by; when that read comes from
+// the store's files, as many documents as the sample holds are also read
+// through the server (one find with a limit) and compared byte for byte
+// with what the files hold under their _id. When Verify reads the store's
+// files it builds the declared indexes meanwhile; otherwise Commit builds
+// them, before the swap.
 //
 // FerretDB returns documents byte for byte as they were sent — field order,
 // int32, int64, double, dates, strings, binary, ObjectIDs, timestamps —

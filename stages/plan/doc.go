@@ -6,7 +6,8 @@
 // the columnar expression tree, the catalogue of builtin functions with their
 // typing rules, and the plan itself: source, columns, dedup, document template,
 // target, checks, report and the ordered stage graph with the schema at every
-// edge. It never imports hcl, cty, arrow or the MongoDB driver; the engine maps
+// edge; and Suggest, the one "did you mean" both halves use for a misspelt
+// name. It never imports hcl, cty, arrow or the MongoDB driver; the engine maps
 // each logical type to one Arrow type, the language maps HCL syntax onto these
 // structs, and neither knows about the other.
 //

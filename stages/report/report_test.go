@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/csv"
 	"errors"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,9 +11,8 @@ import (
 	"time"
 
 	"runner/stages"
+	"runner/stages/stagetest/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 func fixtureRun() *Run {
 	mean := 51.5
@@ -59,23 +57,6 @@ func fixtureRun() *Run {
 	}
 }
 
-func checkGolden(t *testing.T, got []byte, golden string) {
-	t.Helper()
-	path := filepath.Join("testdata", golden)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("read golden (run with -update to create it): %v", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the golden file; run `go test ./stages/report -update` and review the diff.\ngot:\n%s", golden, got)
-	}
-}
-
 func TestWriters(t *testing.T) {
 	tests := []struct {
 		name   string
@@ -98,7 +79,7 @@ func TestWriters(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			checkGolden(t, got, tc.golden)
+			golden.Check(t, filepath.Join("testdata", tc.golden), got)
 			info, err := os.Stat(path)
 			if err != nil {
 				t.Fatal(err)

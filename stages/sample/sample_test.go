@@ -7,7 +7,6 @@ import (
 	"encoding/csv"
 	"encoding/hex"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"math"
@@ -23,30 +22,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"runner/stages/stagetest"
+	"runner/stages/stagetest/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
-
-// golden compares got with testdata/name, or rewrites the file with -update.
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("read golden file (run with -update to create it): %v", err)
-	}
-	if diff := cmp.Diff(string(want), got); diff != "" {
-		t.Errorf("%s differs from the golden file (-want +got):\n%s", name, diff)
-	}
-}
 
 func generate(t testing.TB, opts Options) ([]byte, Summary) {
 	t.Helper()
@@ -86,9 +63,9 @@ func TestDeterministic(t *testing.T) {
 	// The golden copy has LF line ends, so that no checkout setting can
 	// change it; the hash below covers the CRLFs.
 	lines := strings.SplitAfterN(string(data), "\r\n", 6)
-	golden(t, "seed1-head.csv", strings.ReplaceAll(strings.Join(lines[:5], ""), "\r\n", "\n"))
+	golden.Check(t, filepath.Join("testdata", "seed1-head.csv"), []byte(strings.ReplaceAll(strings.Join(lines[:5], ""), "\r\n", "\n")))
 	sum := sha256.Sum256(data)
-	golden(t, "seed1-10000rows.sha256", hex.EncodeToString(sum[:])+"\n")
+	golden.Check(t, filepath.Join("testdata", "seed1-10000rows.sha256"), []byte(hex.EncodeToString(sum[:])+"\n"))
 }
 
 // TestPrefixStable checks that a shorter file is a prefix of a longer

@@ -3,7 +3,6 @@ package shape
 import (
 	"encoding/csv"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -22,27 +21,8 @@ import (
 	"runner/stages/plan"
 	"runner/stages/rowhash"
 	"runner/stages/stagetest"
+	"runner/stages/stagetest/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
-
-// checkGolden compares got with testdata/name, or rewrites the file with -update.
-func checkGolden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("output differs from %s (run with -update to accept it):\n%s", path, got)
-	}
-}
 
 // healthcareColumn is a column of pipelines/healthcare.hcl: its name, the
 // CSV header it comes from (empty for the derived stay_days) and its Arrow
@@ -224,7 +204,7 @@ func TestHealthcareGolden(t *testing.T) {
 		}
 		fmt.Fprintf(&out, "// %s\n%s\n", docs.Origins[i], js)
 	}
-	checkGolden(t, "healthcare.golden", out.String())
+	golden.Check(t, filepath.Join("testdata", "healthcare.golden"), []byte(out.String()))
 }
 
 // TestHealthcareDataset encodes every row of the real dataset in batches of
@@ -312,7 +292,7 @@ func TestJSONGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	checkGolden(t, "types.golden", js+"\n")
+	golden.Check(t, filepath.Join("testdata", "types.golden"), []byte(js+"\n"))
 }
 
 func TestJSONRejectsInvalidBSON(t *testing.T) {

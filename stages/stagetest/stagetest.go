@@ -1,6 +1,7 @@
 // Package stagetest holds what the engine's tests share: a leak-checking
 // allocator, batches written as JSON, and the location of the real dataset.
-// Only tests import it.
+// Only tests import it. Golden files are compared by its subpackage golden,
+// which the language's tests use too.
 package stagetest
 
 import (

@@ -47,6 +47,7 @@ document {
 }
 
 target "mongodb" {
+  uri        = "mongodb://db.example.net:27017" # a server: the embedded store cannot store decimal128
   database   = "shop"
   collection = "orders"
   mode       = append
