@@ -123,18 +123,13 @@ type WriterStats struct {
 }
 
 // Begin prepares the target for a run and starts the writers. In replace
-// mode it repairs an interrupted swap, drops a leftover staging collection
-// and creates a fresh one, which receives the documents. The writers stop
-// when ctx is cancelled.
+// mode it drops leftover staging collections and creates a fresh one, which
+// receives the documents. Call Recover first: Begin does not repair an
+// interrupted swap. The writers stop when ctx is cancelled.
 func (t *Target) Begin(ctx context.Context) (*Load, error) {
-	// An interrupted swap is repaired whatever the mode: in append or
-	// upsert mode the target would otherwise be missing.
-	if err := t.repairSwap(ctx); err != nil {
-		return nil, t.scrub(err)
-	}
 	coll := t.db.Collection(t.cfg.Collection)
 	if t.cfg.Mode == plan.ModeReplace {
-		if err := t.dropStaging(ctx); err != nil {
+		if _, err := t.dropStaging(ctx); err != nil {
 			return nil, t.scrub(err)
 		}
 		staging := t.newStaging()
