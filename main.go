@@ -3,17 +3,14 @@
 package main
 
 import (
-	"context"
 	"os"
-	"os/signal"
-	"syscall"
 
 	"runner/runner"
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := runner.Main(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	ctx, cleanup, stop := runner.Interrupts()
+	code := runner.Main(ctx, cleanup, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
 }

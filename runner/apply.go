@@ -45,12 +45,23 @@ type applyOptions struct {
 	// reportDirCreated, when set, runs once the run's report folder
 	// exists; tests use it to make a report impossible to write.
 	reportDirCreated func(dir string)
+	// cleanup is the context of the work done after a failure or a
+	// cancellation; it outlives the run's, and ends when the clean-up is
+	// abandoned (a second Ctrl-C).
+	cleanup context.Context
 }
 
 // cleanupTimeout bounds the work done after a failure or a cancellation
-// (dropping the staging collection, closing the store), which runs on a
-// context of its own so that Ctrl-C still leaves the target as it was.
+// (waiting for the writes in flight, dropping the staging collection,
+// closing the store), so that Ctrl-C leaves the target as it was within a
+// bounded time.
 const cleanupTimeout = 30 * time.Second
+
+// cleanupContext is the bounded context of the work after a failure or a
+// cancellation.
+func (x *applyRun) cleanupContext() (context.Context, context.CancelFunc) {
+	return context.WithTimeout(x.opts.cleanup, cleanupTimeout)
+}
 
 // apply runs a plan end to end and always returns the run's report, filled
 // as far as the run got; the error says why it failed and carries the exit
@@ -129,7 +140,7 @@ func (x *applyRun) execute(ctx context.Context) (err error) {
 			return err
 		}
 		defer func() {
-			cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
+			cctx, cancel := x.cleanupContext()
 			defer cancel()
 			err = errors.Join(err, x.target.close(cctx))
 		}()
@@ -232,13 +243,16 @@ func (x *applyRun) load(ctx context.Context, keepLast *dedup.Dedup) (err error) 
 		sink = load
 	}
 	abort := func(cause error) error {
+		if ctx.Err() != nil {
+			return x.cancelled(ctx, load)
+		}
 		if load == nil {
 			return cause
 		}
 		// A replace load writes into a staging collection, which the abort
 		// drops: its documents never reach the target.
 		x.discarded = p.Target.Mode == plan.ModeReplace
-		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
+		cctx, cancel := x.cleanupContext()
 		defer cancel()
 		if err := load.Abort(cctx); err != nil {
 			return errors.Join(cause, fmt.Errorf("abort the load: %w", err))
@@ -250,9 +264,6 @@ func (x *applyRun) load(ctx context.Context, keepLast *dedup.Dedup) (err error) 
 	res, err := x.runPass(ctx, loadPass, x.dedupFor(keepLast), sink, x.rejects)
 	x.pass = res
 	if err != nil {
-		if ctx.Err() != nil {
-			err = withCode(ExitRuntime, fmt.Errorf("cancelled; the target is as it was: %w", ctx.Err()))
-		}
 		return abort(err)
 	}
 	if load != nil {
@@ -298,6 +309,31 @@ func (x *applyRun) load(ctx context.Context, keepLast *dedup.Dedup) (err error) 
 		x.run.Target.Swapped = p.Target.Mode == plan.ModeReplace
 	}
 	return nil
+}
+
+// cancelled stops a load the run's context cancelled and says what that
+// left: in replace mode the staging collection is dropped (or, when the
+// clean-up is abandoned or runs out of time, named as left) and the target
+// is as it was; in append and upsert mode the documents written stay.
+func (x *applyRun) cancelled(ctx context.Context, load *mongosink.Load) error {
+	cause := context.Cause(ctx)
+	target := x.plan.Target.Database + "." + x.plan.Target.Collection
+	if load == nil {
+		return withCode(ExitRuntime, fmt.Errorf("cancelled; nothing was written to %s: %w", target, cause))
+	}
+	staging := load.Staging()
+	if staging != "" {
+		x.opts.say("cancelled: dropping the staging collection %s (interrupt again to leave it for the next run)", staging)
+	}
+	cctx, cancel := x.cleanupContext()
+	defer cancel()
+	if err := load.Abort(cctx); err != nil {
+		return withCode(ExitRuntime, fmt.Errorf("cancelled; %s is as it was, but the clean-up did not finish: %w (run cancelled: %w)", target, err, cause))
+	}
+	if staging == "" {
+		return withCode(ExitRuntime, fmt.Errorf("cancelled; the documents written so far stay in %s (a re-run neither duplicates nor loses them): %w", target, cause))
+	}
+	return withCode(ExitRuntime, fmt.Errorf("cancelled; dropped the staging collection %s, %s is as it was: %w", staging, target, cause))
 }
 
 // verifyAndIndex verifies what landed, with an in_database check, and

@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"runner/stages/report"
 	"runner/stages/stagetest"
@@ -218,40 +217,6 @@ func TestFailingCheckKeepsPreviousCollection(t *testing.T) {
 	}
 	if left := w.stagingLeft(); len(left) != 0 {
 		t.Errorf("staging collections left: %v", left)
-	}
-}
-
-// TestCancelKeepsPreviousCollection cancels a load half way, as Ctrl-C
-// does: the run reports cancelled and the previous collection stands.
-func TestCancelKeepsPreviousCollection(t *testing.T) {
-	w := newWorkspace(t)
-	w.serve()
-	small, _ := w.generate("small.csv", 1_000, 11)
-	if run, stderr, code := w.apply(small); code != ExitOK {
-		t.Fatalf("first run: exit %d: %s\n%s", code, run.Error, stderr)
-	}
-	_, before := w.collection("admissions")
-
-	big, _ := w.generate("big.csv", 300_000, 12) // far more than loads before the cancellation
-	ctx, cancel := context.WithCancel(context.Background())
-	time.AfterFunc(2*time.Second, cancel)
-	stdout, stderr, code := w.run(ctx, "apply", w.pipeline, "-var", "csv_path="+big, "-store-dir", w.store, "-json")
-	if code != ExitRuntime {
-		t.Fatalf("exit %d, want %d\n%s\n%s", code, ExitRuntime, stdout, stderr)
-	}
-	var run report.Run
-	if err := json.Unmarshal([]byte(stdout), &run); err != nil {
-		t.Fatal(err)
-	}
-	checkStatus(t, &run, report.StatusCancelled)
-	count, after := w.collection("admissions")
-	if count != int64(len(before)) {
-		t.Fatalf("the collection holds %d documents, want the previous %d", count, len(before))
-	}
-	for id := range before {
-		if !after[id] {
-			t.Fatalf("document %s of the previous run is gone", id)
-		}
 	}
 }
 

@@ -103,7 +103,7 @@ func (w *workspace) compile(pipeline, csv string) *plan.Plan {
 // line sets them, quiet, then changed by edit.
 func (w *workspace) options(pipeline string, edit func(*applyOptions)) applyOptions {
 	o := applyOptions{file: pipeline, storeDir: w.store, mem: memory.NewGoAllocator(), workers: defaultWorkers(),
-		meter: &meter{}, say: func(string, ...any) {}, logger: slog.New(slog.DiscardHandler)}
+		meter: &meter{}, say: func(string, ...any) {}, logger: slog.New(slog.DiscardHandler), cleanup: context.Background()}
 	edit(&o)
 	return o
 }

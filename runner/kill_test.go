@@ -4,6 +4,8 @@ package runner
 
 import (
 	"bytes"
+	"context"
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,6 +13,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"runner/stages/report"
 )
 
 // dirSize is the bytes under dir: the embedded store's files grow while a
@@ -85,5 +89,139 @@ func TestKillMidLoadKeepsPreviousCollection(t *testing.T) {
 	}
 	if left := w.stagingLeft(); len(left) != 0 {
 		t.Errorf("the next run left staging collections: %v", left)
+	}
+}
+
+// applyProcess is an apply started in the background: wait returns its
+// output once it has ended; interrupt does what Ctrl-C does.
+type applyProcess struct {
+	wait      func() (stdout, stderr string, code int)
+	interrupt func()
+}
+
+// startInProcess starts apply through Main; interrupt cancels its context,
+// and, with abandon, its clean-up context too, as a second Ctrl-C does.
+func startInProcess(w *workspace, abandon bool, args []string) applyProcess {
+	ctx, cancel := context.WithCancel(context.Background())
+	cleanup, cancelCleanup := context.WithCancel(context.Background())
+	type output struct {
+		stdout, stderr string
+		code           int
+	}
+	done := make(chan output, 1)
+	go func() {
+		stdout, stderr, code := w.runWithCleanup(ctx, cleanup, args...)
+		done <- output{stdout, stderr, code}
+	}()
+	return applyProcess{
+		wait: func() (string, string, int) {
+			o := <-done
+			cancel()
+			cancelCleanup()
+			return o.stdout, o.stderr, o.code
+		},
+		interrupt: func() {
+			if abandon {
+				cancelCleanup()
+			}
+			cancel()
+		},
+	}
+}
+
+// startBinary starts apply as the built command; interrupt sends it
+// SIGTERM, as docker stop does.
+func startBinary(w *workspace, args []string) applyProcess {
+	var stdout, stderr bytes.Buffer
+	cmd := exec.Command(runnerBinary, args...)
+	cmd.Dir, cmd.Stdout, cmd.Stderr = w.dir, &stdout, &stderr
+	if err := cmd.Start(); err != nil {
+		w.t.Fatal(err)
+	}
+	w.t.Cleanup(func() { _ = cmd.Process.Kill() })
+	return applyProcess{
+		wait: func() (string, string, int) {
+			_ = cmd.Wait()
+			return stdout.String(), stderr.String(), cmd.ProcessState.ExitCode()
+		},
+		interrupt: func() {
+			if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+				w.t.Error(err)
+			}
+		},
+	}
+}
+
+// TestCancelDropsTheStagingCollection stops a replace load once its staging
+// collection holds documents: the run drops it and says so, or, when the
+// clean-up is abandoned, names what it left; the previous collection is
+// exactly as it was either way.
+func TestCancelDropsTheStagingCollection(t *testing.T) {
+	tests := []struct {
+		name  string
+		start func(w *workspace, args []string) applyProcess
+		// abandoned says the clean-up is cut short: the staging collection
+		// stays, and the error names it.
+		abandoned bool
+	}{
+		{name: "Ctrl-C in process", start: func(w *workspace, args []string) applyProcess { return startInProcess(w, false, args) }},
+		{name: "SIGTERM to the command", start: startBinary},
+		{name: "second Ctrl-C abandons the clean-up", start: func(w *workspace, args []string) applyProcess { return startInProcess(w, true, args) }, abandoned: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := newWorkspace(t)
+			w.serve()
+			small, _ := w.generate("small.csv", 1_000, 11)
+			if run, stderr, code := w.apply(small); code != ExitOK {
+				t.Fatalf("first run: exit %d: %s\n%s", code, run.Error, stderr)
+			}
+			before := w.documents("admissions")
+
+			big, _ := w.generate("big.csv", 300_000, 12) // far more than loads before the cancellation
+			p := tt.start(w, []string{"apply", w.pipeline, "-var", "csv_path=" + big, "-store-dir", w.store, "-json"})
+			deadline := time.Now().Add(2 * time.Minute)
+			for !w.stagingHoldsDocuments() {
+				if time.Now().After(deadline) {
+					p.interrupt()
+					_, stderr, _ := p.wait()
+					t.Fatalf("no document reached the staging collection within 2 minutes:\n%s", stderr)
+				}
+				time.Sleep(20 * time.Millisecond) // polling the database, not waiting for time to pass
+			}
+			p.interrupt()
+			stdout, stderr, code := p.wait()
+			if code != ExitRuntime {
+				t.Fatalf("exit %d, want %d\n%s\n%s", code, ExitRuntime, stdout, stderr)
+			}
+			var run report.Run
+			if err := json.Unmarshal([]byte(stdout), &run); err != nil {
+				t.Fatalf("no run report: %v\n%s\n%s", err, stdout, stderr)
+			}
+			checkStatus(t, &run, report.StatusCancelled)
+
+			left := w.stagingLeft()
+			if tt.abandoned {
+				if len(left) != 1 {
+					t.Fatalf("staging collections left: %v, want the run's own", left)
+				}
+				mustContain(t, run.Error, "medical_records.admissions is as it was, but the clean-up did not finish: the staging collection medical_records."+left[0]+" is left")
+			} else {
+				mustContain(t, run.Error, "cancelled; dropped the staging collection medical_records.admissions__runner_staging_")
+				mustContain(t, run.Error, ", medical_records.admissions is as it was")
+				if len(left) != 0 {
+					t.Errorf("staging collections left after the run said it dropped them: %v", left)
+				}
+			}
+			after := w.documents("admissions")
+			if len(after) != len(before) {
+				t.Fatalf("the collection holds %d documents, want the previous %d", len(after), len(before))
+			}
+			for id, doc := range before {
+				if after[id] != doc {
+					t.Fatalf("document %s of the previous run changed or is gone", id)
+				}
+			}
+		})
 	}
 }

@@ -28,13 +28,17 @@ type app struct {
 	// warnings (commands the driver tries and the store lacks) say nothing
 	// a user can act on.
 	logger *slog.Logger
+	// cleanup bounds what a stopped run still does to leave the target as
+	// it was; it outlives the run's own context.
+	cleanup context.Context
 }
 
 // Main runs the command line (args without the program name) and returns
-// the process's exit code.
-func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+// the process's exit code. Cancelling ctx stops the run, which then drops
+// what it created; cancelling cleanup abandons that too (see Interrupts).
+func Main(ctx, cleanup context.Context, args []string, stdout, stderr io.Writer) int {
 	a := &app{stdout: stdout, stderr: stderr, lookupEnv: os.LookupEnv, readFile: os.ReadFile,
-		terminal: isTerminal(stderr)}
+		terminal: isTerminal(stderr), cleanup: cleanup}
 	a.logger = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelError}))
 	root := a.rootCommand()
 	root.SetArgs(longFlags(args))

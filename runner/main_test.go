@@ -70,8 +70,14 @@ func (w *workspace) generate(name string, rows int, seed uint64) (string, sample
 
 // run runs the command line in-process and returns its output and code.
 func (w *workspace) run(ctx context.Context, args ...string) (stdout, stderr string, code int) {
+	return w.runWithCleanup(ctx, context.Background(), args...)
+}
+
+// runWithCleanup is run with the context that bounds the clean-up after a
+// cancellation, as a second Ctrl-C cancels it.
+func (w *workspace) runWithCleanup(ctx, cleanup context.Context, args ...string) (stdout, stderr string, code int) {
 	var out, errOut bytes.Buffer
-	code = Main(ctx, args, &out, &errOut)
+	code = Main(ctx, cleanup, args, &out, &errOut)
 	return out.String(), errOut.String(), code
 }
 
@@ -88,10 +94,10 @@ func (w *workspace) apply(csvPath string, extra ...string) (*report.Run, string,
 	return &run, stderr, code
 }
 
-// collection returns a digest of a collection of medical_records: the
-// count and the _ids. It reads through the workspace's server, or opens the
-// embedded store (no run may hold it then).
-func (w *workspace) collection(name string) (count int64, ids map[string]bool) {
+// withDatabase calls fn with medical_records, reached through the
+// workspace's server, or through the embedded store opened for the call (no
+// run may hold it then).
+func (w *workspace) withDatabase(fn func(ctx context.Context, db *mongo.Database)) {
 	w.t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
@@ -109,54 +115,80 @@ func (w *workspace) collection(name string) (count int64, ids map[string]bool) {
 		w.t.Fatal(err)
 	}
 	defer client.Disconnect(ctx)
-	cur, err := client.Database("medical_records").Collection(name).Find(ctx, bson.D{},
-		options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}}))
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	defer cur.Close(ctx)
+	fn(ctx, client.Database("medical_records"))
+}
+
+// collection returns a digest of a collection of medical_records: the
+// count and the _ids.
+func (w *workspace) collection(name string) (count int64, ids map[string]bool) {
+	w.t.Helper()
+	docs := w.documents(name, options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}}))
 	ids = map[string]bool{}
-	for cur.Next(ctx) {
-		ids[cur.Current.Lookup("_id").StringValue()] = true
-		count++
+	for id := range docs {
+		ids[id] = true
 	}
-	if err := cur.Err(); err != nil {
-		w.t.Fatal(err)
-	}
-	return count, ids
+	return int64(len(docs)), ids
+}
+
+// documents returns the documents of a collection of medical_records by
+// _id, as their BSON bytes.
+func (w *workspace) documents(name string, opts ...options.Lister[options.FindOptions]) map[string]string {
+	w.t.Helper()
+	docs := map[string]string{}
+	w.withDatabase(func(ctx context.Context, db *mongo.Database) {
+		cur, err := db.Collection(name).Find(ctx, bson.D{}, opts...)
+		if err != nil {
+			w.t.Fatal(err)
+		}
+		defer cur.Close(ctx)
+		for cur.Next(ctx) {
+			id := cur.Current.Lookup("_id").StringValue()
+			if _, dup := docs[id]; dup {
+				w.t.Fatalf("%s holds _id %s twice", name, id)
+			}
+			docs[id] = string(cur.Current)
+		}
+		if err := cur.Err(); err != nil {
+			w.t.Fatal(err)
+		}
+	})
+	return docs
 }
 
 // stagingLeft returns the staging collections of admissions still in the
 // database: a run that finished, well or not, leaves none of its own.
 func (w *workspace) stagingLeft() []string {
 	w.t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	uri := w.uri
-	if uri == "" {
-		store, err := embedded.Start(ctx, embedded.Options{Dir: w.store})
+	var left []string
+	w.withDatabase(func(ctx context.Context, db *mongo.Database) {
+		names, err := db.ListCollectionNames(ctx, bson.D{})
 		if err != nil {
 			w.t.Fatal(err)
 		}
-		defer store.Close()
-		uri = store.URI()
-	}
-	client, err := mongo.Connect(options.Client().ApplyURI(uri))
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	defer client.Disconnect(ctx)
-	names, err := client.Database("medical_records").ListCollectionNames(ctx, bson.D{})
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	var left []string
-	for _, n := range names {
-		if strings.HasPrefix(n, "admissions__runner_staging") {
-			left = append(left, n)
+		for _, n := range names {
+			if strings.HasPrefix(n, "admissions__runner_staging") {
+				left = append(left, n)
+			}
 		}
-	}
+	})
 	return left
+}
+
+// stagingHoldsDocuments reports whether a staging collection of admissions
+// holds a document yet.
+func (w *workspace) stagingHoldsDocuments() bool {
+	w.t.Helper()
+	holds := false
+	for _, name := range w.stagingLeft() {
+		w.withDatabase(func(ctx context.Context, db *mongo.Database) {
+			n, err := db.Collection(name).CountDocuments(ctx, bson.D{}, options.Count().SetLimit(1))
+			if err != nil {
+				w.t.Fatal(err)
+			}
+			holds = holds || n > 0
+		})
+	}
+	return holds
 }
 
 func checkReconciles(t *testing.T, run *report.Run, read, rejected, duplicates, loaded int64) {

@@ -48,16 +48,27 @@ type Load struct {
 	t    *Target
 	cfg  Config
 	coll *mongo.Collection
-	// ctx is the writers' context. It is cancelled with the first writer's
-	// failure as its cause, or when the caller cancels.
+	// ctx says why the load stopped: it is cancelled with the first
+	// writer's failure as its cause, or when the caller cancels.
 	ctx    context.Context
 	cancel context.CancelCauseFunc
-	jobs   chan *job
+	// writes is the context of the writes themselves. The caller's
+	// cancellation does not reach it: a write cut off on the client side
+	// may still be carried out by the server after the staging collection
+	// was dropped, and recreate it. Only Abort's own deadline cuts them
+	// (abandonWrites), when waiting for them longer is not allowed.
+	writes        context.Context
+	abandonWrites context.CancelFunc
+	jobs          chan *job
 	// stop tells the writers to take no more jobs and give up retrying,
 	// while the writes in flight finish.
 	stop     chan struct{}
 	stopOnce sync.Once
 	wg       sync.WaitGroup
+	// finished is closed once every writer has returned.
+	finished chan struct{}
+	// stopWatching ends the watch on the caller's context.
+	stopWatching func() bool
 
 	writers []*writer
 	// writeMu guards what Write fills: the pending job and the sample.
@@ -112,18 +123,13 @@ type WriterStats struct {
 }
 
 // Begin prepares the target for a run and starts the writers. In replace
-// mode it repairs an interrupted swap, drops a leftover staging collection
-// and creates a fresh one, which receives the documents. The writers stop
-// when ctx is cancelled.
+// mode it drops leftover staging collections and creates a fresh one, which
+// receives the documents. Call Recover first: Begin does not repair an
+// interrupted swap. The writers stop when ctx is cancelled.
 func (t *Target) Begin(ctx context.Context) (*Load, error) {
-	// An interrupted swap is repaired whatever the mode: in append or
-	// upsert mode the target would otherwise be missing.
-	if err := t.repairSwap(ctx); err != nil {
-		return nil, t.scrub(err)
-	}
 	coll := t.db.Collection(t.cfg.Collection)
 	if t.cfg.Mode == plan.ModeReplace {
-		if err := t.dropStaging(ctx); err != nil {
+		if _, err := t.dropStaging(ctx); err != nil {
 			return nil, t.scrub(err)
 		}
 		staging := t.newStaging()
@@ -140,25 +146,53 @@ func (t *Target) Begin(ctx context.Context) (*Load, error) {
 		}
 		coll = t.db.Collection(staging)
 	}
-	wctx, cancel := context.WithCancelCause(ctx)
+	failed, cancel := context.WithCancelCause(context.WithoutCancel(ctx))
+	writes, abandon := context.WithCancel(context.WithoutCancel(ctx))
 	l := &Load{
-		t:       t,
-		cfg:     t.cfg,
-		coll:    coll,
-		ctx:     wctx,
-		cancel:  cancel,
-		jobs:    make(chan *job, t.cfg.Writers),
-		stop:    make(chan struct{}),
-		pending: &job{},
-		sample:  newReservoir(MaxSample),
-		began:   time.Now(),
+		t:             t,
+		cfg:           t.cfg,
+		coll:          coll,
+		ctx:           failed,
+		cancel:        cancel,
+		writes:        writes,
+		abandonWrites: abandon,
+		jobs:          make(chan *job, t.cfg.Writers),
+		stop:          make(chan struct{}),
+		finished:      make(chan struct{}),
+		pending:       &job{},
+		sample:        newReservoir(MaxSample),
+		began:         time.Now(),
 	}
+	// The caller's cancellation stops the writers as a failure does: no
+	// new write starts, the ones in flight finish.
+	l.stopWatching = context.AfterFunc(ctx, func() { l.fail(context.Cause(ctx)) })
 	for i := range t.cfg.Writers {
 		w := &writer{l: l, stats: newDocStats(), WriterStats: WriterStats{Writer: i + 1}}
 		l.writers = append(l.writers, w)
 		l.wg.Go(w.run)
 	}
+	go func() {
+		l.wg.Wait()
+		close(l.finished)
+	}()
 	return l, nil
+}
+
+// fail records why the load stopped (the first cause wins) and tells the
+// writers to stop.
+func (l *Load) fail(cause error) {
+	l.cancel(cause)
+	l.halt()
+}
+
+// halt tells the writers to take no more jobs and retry no more.
+func (l *Load) halt() { l.stopOnce.Do(func() { close(l.stop) }) }
+
+// end releases what the load holds once its writers have returned.
+func (l *Load) end() {
+	l.stopWatching()
+	l.cancel(errLoadEnded)
+	l.abandonWrites()
 }
 
 // Write hands b's documents to the writers, in bulk writes of at most
@@ -194,7 +228,7 @@ func (l *Load) send(ctx context.Context) error {
 		l.pending = &job{}
 		return nil
 	case <-ctx.Done():
-		l.cancel(context.Cause(ctx))
+		l.fail(context.Cause(ctx))
 		return fmt.Errorf("writing to %s: %w", l.name(), context.Cause(ctx))
 	case <-l.ctx.Done():
 		return l.failure()
@@ -226,14 +260,17 @@ func (l *Load) Close(ctx context.Context) (Result, error) {
 		err = l.send(ctx)
 	}
 	close(l.jobs)
-	l.wait(ctx)
+	if !l.wait(ctx) {
+		// Abort waits for the writes in flight, within its own deadline.
+		l.fail(context.Cause(ctx))
+	}
 	if err == nil {
 		err = l.failure()
 	}
 	if err != nil {
 		return Result{}, err
 	}
-	l.cancel(errLoadEnded)
+	l.end()
 	l.collect()
 	l.result.Duration = time.Since(l.began)
 	l.state = stateClosed
@@ -262,19 +299,14 @@ func (l *Load) CreateIndexes(ctx context.Context) error {
 // IndexDuration is how long building the indexes took.
 func (l *Load) IndexDuration() time.Duration { return l.indexDuration }
 
-// wait waits for the writers to return; if ctx ends first, they are
-// cancelled.
-func (l *Load) wait(ctx context.Context) {
-	finished := make(chan struct{})
-	go func() {
-		l.wg.Wait()
-		close(finished)
-	}()
+// wait waits for the writers to return, and reports whether they did
+// before ctx ended.
+func (l *Load) wait(ctx context.Context) bool {
 	select {
-	case <-finished:
+	case <-l.finished:
+		return true
 	case <-ctx.Done():
-		l.cancel(context.Cause(ctx))
-		<-finished
+		return false
 	}
 }
 
@@ -403,24 +435,31 @@ func (l *Load) Commit(ctx context.Context) error {
 // them). Abort after Commit, or a second Abort, does nothing, so it may be
 // deferred.
 //
-// The writes in flight are allowed to finish first (until ctx ends), so
-// that none of them recreates the staging collection after the drop. Writes
-// already cancelled with the context of Begin, Write or Close may still be
-// carried out by the server after Abort returns and recreate it; the next
-// run drops it. When aborting because a context was cancelled, pass one
-// that is not (context.WithoutCancel), or nothing can be dropped.
+// The writes in flight are allowed to finish first, and only then is the
+// staging collection dropped, so that none of them recreates it; the drop
+// is then confirmed by listing the collections. When ctx ends before that
+// (a second Ctrl-C, or its deadline), the writes are cut off, nothing is
+// dropped and the error names the staging collection that is left (the
+// next run drops it). ctx must not be the cancelled context of the run:
+// pass a fresh one with a deadline (context.WithoutCancel and a timeout).
 func (l *Load) Abort(ctx context.Context) error {
 	if l.state == stateCommitted || l.state == stateAborted {
 		return nil
 	}
-	l.stopOnce.Do(func() { close(l.stop) })
-	l.wait(ctx)
-	l.cancel(errLoadEnded)
 	l.state = stateAborted
+	l.halt()
+	// An abandoned clean-up (ctx already ended) drops nothing, even when
+	// the writers happen to be done.
+	if ctx.Err() != nil || !l.wait(ctx) {
+		l.abandonWrites()
+		<-l.finished
+		l.end()
+		return l.left(fmt.Errorf("the clean-up was interrupted while writes were in flight: %w", context.Cause(ctx)))
+	}
+	l.end()
 	if l.cfg.Mode != plan.ModeReplace {
 		return nil
 	}
-	staging := l.coll.Name()
 	budget := l.cfg.Timeout
 	var we *writeError
 	if errors.As(context.Cause(l.ctx), &we) && we.unanswered {
@@ -428,10 +467,35 @@ func (l *Load) Abort(ctx context.Context) error {
 		// of retries; the next run drops what is left.
 		budget = min(budget, unansweredDrop)
 	}
-	if err := l.t.dropWithin(ctx, staging, budget); err != nil {
-		return l.t.scrub(fmt.Errorf("the staging collection %s is left (the target was not touched; the next run drops it): %w", l.t.namespace(staging), err))
+	if err := l.t.dropWithin(ctx, l.coll.Name(), budget); err != nil {
+		return l.left(err)
+	}
+	names, err := l.t.collections(ctx)
+	if err != nil {
+		return l.left(err)
+	}
+	if names[l.coll.Name()] {
+		return l.left(errors.New("it was still there after the drop"))
 	}
 	return nil
+}
+
+// left is Abort's error when the staging collection may remain: it names
+// the collection, in replace mode.
+func (l *Load) left(err error) error {
+	if l.cfg.Mode != plan.ModeReplace {
+		return l.t.scrub(fmt.Errorf("stopping the writes into %s: %w", l.name(), err))
+	}
+	return l.t.scrub(fmt.Errorf("the staging collection %s is left (the target was not touched; the next run drops it): %w", l.name(), err))
+}
+
+// Staging is the namespace of the staging collection a replace load writes
+// into, as Abort drops it; empty in the other modes.
+func (l *Load) Staging() string {
+	if l.cfg.Mode != plan.ModeReplace {
+		return ""
+	}
+	return l.name()
 }
 
 // name is the namespace the load writes into.

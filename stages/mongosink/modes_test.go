@@ -1,13 +1,13 @@
 package mongosink
 
 import (
-	"go.mongodb.org/mongo-driver/v2/bson"
-
 	"context"
 	"errors"
 	"slices"
 	"strings"
 	"testing"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"runner/stages"
 	"runner/stages/plan"
@@ -173,10 +173,14 @@ func TestInterruptedSwapIsRepaired(t *testing.T) {
 		// wantVariant is the run whose documents the target holds after
 		// the repair: 0 for the old collection, 1 for the new one.
 		wantVariant int
+		// wantRecovered is what Recover reports, after the namespace.
+		wantRecovered string
 	}{
 		{name: "died before any step", wantVariant: 0},
-		{name: "died after preserve", steps: []func(*Target, context.Context, string) error{preserve}, wantVariant: 0},
-		{name: "died after install", steps: []func(*Target, context.Context, string) error{preserve, (*Target).swapInstall}, wantVariant: 1},
+		{name: "died after preserve", steps: []func(*Target, context.Context, string) error{preserve}, wantVariant: 0,
+			wantRecovered: " from an interrupted swap: the new collection was not in place; renamed {db}.admissions__runner_previous back to {db}.admissions"},
+		{name: "died after install", steps: []func(*Target, context.Context, string) error{preserve, (*Target).swapInstall}, wantVariant: 1,
+			wantRecovered: " from an interrupted swap: the new collection was in place; dropped the replaced {db}.admissions__runner_previous"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -214,8 +218,20 @@ func TestInterruptedSwapIsRepaired(t *testing.T) {
 				t.Errorf("Describe = %+v, want InterruptedSwap %v and LeftoverStaging %v", state, interrupted, leftover)
 			}
 
-			// The next run's Begin repairs; its own Abort then drops its
-			// staging collection, leaving the repaired target alone.
+			recovered, err := target.Recover(ctx)
+			if err != nil {
+				t.Fatalf("Recover: %v", err)
+			}
+			want := ""
+			if tt.wantRecovered != "" {
+				want = "recovered " + cfg.Database + ".admissions" + strings.ReplaceAll(tt.wantRecovered, "{db}", cfg.Database)
+			}
+			if recovered != want {
+				t.Errorf("Recover said %q, want %q", recovered, want)
+			}
+			// The next run's Begin drops the leftover staging collection;
+			// its own Abort then drops its own, leaving the repaired target
+			// alone.
 			next, err := target.Begin(ctx)
 			if err != nil {
 				t.Fatalf("Begin after the interruption: %v", err)
@@ -223,8 +239,8 @@ func TestInterruptedSwapIsRepaired(t *testing.T) {
 			if err := next.Abort(ctx); err != nil {
 				t.Fatalf("Abort: %v", err)
 			}
-			want := map[int][]*stages.DocBatch{0: old, 1: fresh}[tt.wantVariant]
-			if got, want := collectionDigest(t, db.Collection(cfg.Collection)), batchesDigest(t, want); got != want {
+			wantDocs := map[int][]*stages.DocBatch{0: old, 1: fresh}[tt.wantVariant]
+			if got, want := collectionDigest(t, db.Collection(cfg.Collection)), batchesDigest(t, wantDocs); got != want {
 				t.Errorf("after the repair the target holds %+v, want %+v", got, want)
 			}
 			if names := collectionNames(t, db); !slices.Equal(names, []string{cfg.Collection}) {
@@ -418,5 +434,61 @@ func TestEveryRunHasItsOwnStaging(t *testing.T) {
 	}
 	if names := collectionNames(t, db); !slices.Equal(names, []string{cfg.Collection}) {
 		t.Errorf("collections after the next Begin: %v, want only %s", names, cfg.Collection)
+	}
+}
+
+// TestRecoverStoreRepairsEveryCollection: what serve runs as it opens the
+// store repairs every collection's interrupted swap, in every database, and
+// drops the staging collections dead runs left, saying each.
+func TestRecoverStoreRepairsEveryCollection(t *testing.T) {
+	cfg := testConfig(t, plan.ModeReplace)
+	db := rawClient(t, storeURI).Database(cfg.Database)
+	ctx := t.Context()
+	old := docBatches(0, 300, 300, 0)
+	fresh := docBatches(0, 200, 200, 1)
+	insert := func(coll string, batches []*stages.DocBatch) {
+		for _, b := range batches {
+			docs := make([]any, b.Len())
+			for i := range b.Len() {
+				docs[i] = bson.Raw(b.Doc(i))
+			}
+			if _, err := db.Collection(coll).InsertMany(ctx, docs); err != nil {
+				t.Fatalf("inserting into %s: %v", coll, err)
+			}
+		}
+	}
+	// admissions died after preserve (its staging holds the new run),
+	// patients after install; visits is whole and stays untouched.
+	insert("admissions__runner_previous", old)
+	insert("admissions__runner_staging_dead", fresh)
+	insert("patients__runner_previous", old)
+	insert("patients", fresh)
+	insert("visits", old)
+
+	got, err := RecoverStore(ctx, storeURI)
+	if err != nil {
+		t.Fatalf("RecoverStore: %v", err)
+	}
+	ns := cfg.Database + "."
+	want := []string{
+		"recovered " + ns + "admissions from an interrupted swap: the new collection was not in place; renamed " + ns + "admissions__runner_previous back to " + ns + "admissions",
+		"dropped the staging collection " + ns + "admissions__runner_staging_dead that a stopped run left",
+		"recovered " + ns + "patients from an interrupted swap: the new collection was in place; dropped the replaced " + ns + "patients__runner_previous",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("RecoverStore said\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	for coll, batches := range map[string][]*stages.DocBatch{"admissions": old, "patients": fresh, "visits": old} {
+		if got, want := collectionDigest(t, db.Collection(coll)), batchesDigest(t, batches); got != want {
+			t.Errorf("%s holds %+v, want %+v", coll, got, want)
+		}
+	}
+	names := collectionNames(t, db)
+	slices.Sort(names)
+	if !slices.Equal(names, []string{"admissions", "patients", "visits"}) {
+		t.Errorf("collections after the recovery: %v", names)
+	}
+	if again, err := RecoverStore(ctx, storeURI); err != nil || len(again) != 0 {
+		t.Errorf("a second RecoverStore said %v, %v; want nothing to do", again, err)
 	}
 }

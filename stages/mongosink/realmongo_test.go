@@ -3,6 +3,7 @@ package mongosink
 import (
 	"context"
 	"crypto/rand"
+	"slices"
 	"strings"
 	"testing"
 
@@ -65,6 +66,7 @@ func TestPrivilegesAreCheckedBeforeLoading(t *testing.T) {
 func TestReplaceSwapsAtomicallyOnMongoDB(t *testing.T) {
 	cfg := testConfig(t, plan.ModeReplace)
 	cfg.URI = realMongoURI(t)
+	cfg.SwapStepDone = func(step int) { t.Errorf("the three-step swap ran on MongoDB (step %d done)", step) }
 	target := connect(t, cfg)
 	t.Cleanup(func() { _ = rawClient(t, cfg.URI).Database(cfg.Database).Drop(context.Background()) })
 	if target.server.ferret {
@@ -85,5 +87,27 @@ func TestReplaceSwapsAtomicallyOnMongoDB(t *testing.T) {
 	}
 	if err := target.rename(t.Context(), staging, cfg.Collection, true); err != nil {
 		t.Errorf("renameCollection with dropTarget: %v", err)
+	}
+
+	if names := collectionNames(t, db); slices.Contains(names, target.previous()) {
+		t.Errorf("collections after the swap: %v, want no %s", names, target.previous())
+	}
+
+	// Recover is the same on MongoDB: a previous collection without the
+	// target (a swap of a server without dropTarget, cut short) goes back.
+	before := collectionDigest(t, db.Collection(cfg.Collection))
+	if err := target.rename(t.Context(), cfg.Collection, target.previous(), false); err != nil {
+		t.Fatalf("renaming the target aside: %v", err)
+	}
+	recovered, err := target.Recover(t.Context())
+	if err != nil {
+		t.Fatalf("Recover: %v", err)
+	}
+	ns := cfg.Database + "." + cfg.Collection
+	if want := "recovered " + ns + " from an interrupted swap: the new collection was not in place; renamed " + ns + previousSuffix + " back to " + ns; recovered != want {
+		t.Errorf("Recover said %q, want %q", recovered, want)
+	}
+	if after := collectionDigest(t, db.Collection(cfg.Collection)); after != before {
+		t.Errorf("after Recover the target holds %+v, want %+v", after, before)
 	}
 }

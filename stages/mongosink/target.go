@@ -93,6 +93,10 @@ type Config struct {
 	// of a find, which on FerretDB costs more than the load did; the sample
 	// is still read back through the server.
 	Scan func(ctx context.Context, collection string, fn func(doc []byte) error) error
+	// SwapStepDone, when set, is called after each step of the three-step
+	// swap (SwapPreserved, SwapInstalled, SwapDropped): tests stop the
+	// process there to prove that Recover handles every state between them.
+	SwapStepDone func(step int)
 }
 
 func (c Config) withDefaults() Config {
@@ -498,7 +502,7 @@ type State struct {
 	// a replace run drops it.
 	LeftoverStaging bool `json:"leftover_staging,omitempty"`
 	// InterruptedSwap is set when a swap was interrupted between its
-	// renames; the next run's Begin repairs it.
+	// renames; Recover (run by apply and serve as they start) repairs it.
 	InterruptedSwap bool `json:"interrupted_swap,omitempty"`
 }
 

@@ -76,7 +76,7 @@ func (w *writer) run() {
 				return
 			}
 			if err := w.write(j); err != nil {
-				w.l.cancel(err)
+				w.l.fail(err)
 				return
 			}
 		case <-w.l.ctx.Done():
@@ -137,7 +137,7 @@ func (w *writer) send(j *job) error {
 	}
 	attempts := 0
 	var out outcome
-	timedOut, err := retry(l.ctx, l.stop, l.cfg.Timeout, func(ctx context.Context) error {
+	timedOut, err := retry(l.writes, l.stop, l.cfg.Timeout, func(ctx context.Context) error {
 		attempts++
 		var err error
 		if models != nil {
