@@ -2,32 +2,21 @@ package runner
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"runner/stages/embedded"
 	"runner/stages/report"
 )
 
 // applyWith runs apply on the workspace's pipeline in-process with the
-// given options, for what the command line cannot reach.
-func (w *workspace) applyWith(csvPath string, opts applyOptions) (*report.Run, error) {
+// workspace's options changed by edit, for what the command line cannot
+// reach.
+func (w *workspace) applyWith(csvPath string, edit func(*applyOptions)) (*report.Run, error) {
 	w.t.Helper()
-	a := &app{stdout: io.Discard, stderr: io.Discard, lookupEnv: os.LookupEnv, readFile: os.ReadFile,
-		logger: slog.New(slog.DiscardHandler)}
-	l, err := a.load(w.pipeline, pipelineFlags{vars: []string{"csv_path=" + csvPath}})
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	opts.file, opts.storeDir, opts.mem, opts.workers = w.pipeline, w.store, memory.NewGoAllocator(), 2
-	opts.meter, opts.say, opts.logger = &meter{}, func(string, ...any) {}, a.logger
-	return apply(context.Background(), l.plan, opts)
+	return apply(context.Background(), w.compile(w.pipeline, csvPath), w.options(w.pipeline, edit))
 }
 
 // latestRun returns the run folder reports/latest points at.
@@ -83,13 +72,16 @@ func TestReportsThatCannotBeWrittenKeepLatest(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			var dir string
-			run, err := w.applyWith(tc.csv, applyOptions{dryRun: tc.dryRun, reportDirCreated: func(d string) {
-				dir = d
-				// A folder where the report should go: its rename fails.
-				if err := os.Mkdir(filepath.Join(d, tc.file), 0o700); err != nil {
-					t.Error(err)
+			run, err := w.applyWith(tc.csv, func(o *applyOptions) {
+				o.dryRun = tc.dryRun
+				o.reportDirCreated = func(d string) {
+					dir = d
+					// A folder where the report should go: its rename fails.
+					if err := os.Mkdir(filepath.Join(d, tc.file), 0o700); err != nil {
+						t.Error(err)
+					}
 				}
-			}})
+			})
 			if got := codeOf(err); got != tc.wantCode {
 				t.Fatalf("exit %d (%v), want %d", got, err, tc.wantCode)
 			}
