@@ -3,6 +3,7 @@ package runner
 import (
 	"bufio"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"os/exec"
@@ -19,7 +20,15 @@ import (
 // TestKillMidLoadKeepsPreviousCollection kills.
 var runnerBinary string
 
+// crashStepEnv names the swap step after which the process that
+// TestSwapCrashIsRecovered starts stops.
+const crashStepEnv = "RUNNER_TEST_SWAP_CRASH_STEP"
+
 func TestMain(m *testing.M) {
+	if os.Getenv(crashStepEnv) != "" {
+		// The process TestSwapCrashIsRecovered stops mid-swap needs no binary.
+		os.Exit(m.Run())
+	}
 	dir, err := os.MkdirTemp("", "runner-test-bin")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -39,8 +48,9 @@ func TestMain(m *testing.M) {
 
 // serve starts `runner serve` on the workspace's store in its own process
 // and points MONGO_URI at it, so apply loads over the wire as it would into
-// any MongoDB. The server stops when the test ends.
-func (w *workspace) serve() {
+// any MongoDB. The server stops when the test ends. It returns the lines
+// serve printed before it listened: its repairs of the store.
+func (w *workspace) serve() (repairs []string) {
 	w.t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -61,20 +71,30 @@ func (w *workspace) serve() {
 		cmd.Process.Signal(syscall.SIGTERM)
 		cmd.Wait()
 	})
-	ready := make(chan string, 1)
+	type banner struct {
+		uri     string
+		repairs []string
+	}
+	ready := make(chan banner, 1)
 	go func() {
+		var repairs []string
 		scanner := bufio.NewScanner(stdout)
 		for scanner.Scan() {
 			if _, uri, ok := strings.Cut(scanner.Text(), "listening on "); ok {
-				ready <- uri
+				ready <- banner{uri, repairs}
+				break
 			}
+			repairs = append(repairs, scanner.Text())
 		}
+		_, _ = io.Copy(io.Discard, stdout)
 	}()
 	select {
-	case uri := <-ready:
-		w.uri = uri
-		w.t.Setenv("MONGO_URI", uri)
+	case b := <-ready:
+		w.uri = b.uri
+		w.t.Setenv("MONGO_URI", b.uri)
+		return b.repairs
 	case <-time.After(time.Minute):
 		w.t.Fatal("runner serve did not start within a minute")
 	}
+	return nil
 }
