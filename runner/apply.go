@@ -49,6 +49,9 @@ type applyOptions struct {
 	// cancellation; it outlives the run's, and ends when the clean-up is
 	// abandoned (a second Ctrl-C).
 	cleanup context.Context
+	// swapStepDone, when set, is called after each step of the three-step
+	// swap: tests stop the process there.
+	swapStepDone func(step int)
 }
 
 // cleanupTimeout bounds the work done after a failure or a cancellation
@@ -136,7 +139,7 @@ func (x *applyRun) execute(ctx context.Context) (err error) {
 
 	if !x.opts.dryRun {
 		x.opts.say("connecting to %s", targetName(p, x.opts.storeDir))
-		if x.target, err = openTarget(ctx, p, x.opts.storeDir, x.opts.logger); err != nil {
+		if x.target, err = openTarget(ctx, p, x.opts.storeDir, x.opts.logger, x.opts.swapStepDone); err != nil {
 			return err
 		}
 		defer func() {
@@ -144,6 +147,14 @@ func (x *applyRun) execute(ctx context.Context) (err error) {
 			defer cancel()
 			err = errors.Join(err, x.target.close(cctx))
 		}()
+		// Before anything reads or writes the target, whatever the mode:
+		// a run that died mid-swap may have left it missing.
+		if x.run.Target.Recovered, err = x.target.sink.Recover(ctx); err != nil {
+			return err
+		}
+		if x.run.Target.Recovered != "" {
+			x.opts.say("%s", x.run.Target.Recovered)
+		}
 	}
 
 	validate := !x.opts.dryRun && p.Target.Mode != plan.ModeReplace && hasErrorChecks(p)

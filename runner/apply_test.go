@@ -34,6 +34,25 @@ func (w *workspace) variant(name string, replacements ...string) string {
 	return path
 }
 
+// ageOutOfRange writes a copy of a generated CSV whose line 6 holds an age
+// of 150, which breaks the error check ages_in_range, and returns its path.
+func (w *workspace) ageOutOfRange(src, name string) string {
+	w.t.Helper()
+	data, err := os.ReadFile(src)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	lines := strings.Split(string(data), "\n")
+	fields := strings.Split(lines[5], ",")
+	fields[1] = "150"
+	lines[5] = strings.Join(fields, ",")
+	path := filepath.Join(w.dir, name)
+	if err := os.WriteFile(path, []byte(strings.Join(lines, "\n")), 0o644); err != nil {
+		w.t.Fatal(err)
+	}
+	return path
+}
+
 // TestApplyGeneratedData runs the default path: no URI, the embedded store
 // started in-process.
 func TestApplyGeneratedData(t *testing.T) {
@@ -182,18 +201,7 @@ func TestFailingCheckKeepsPreviousCollection(t *testing.T) {
 	}
 	countBefore, before := w.collection("admissions")
 
-	data, err := os.ReadFile(good)
-	if err != nil {
-		t.Fatal(err)
-	}
-	lines := strings.Split(string(data), "\n")
-	fields := strings.Split(lines[5], ",")
-	fields[1] = "150" // an age out of range, on line 6
-	lines[5] = strings.Join(fields, ",")
-	bad := filepath.Join(w.dir, "bad.csv")
-	if err := os.WriteFile(bad, []byte(strings.Join(lines, "\n")), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	bad := w.ageOutOfRange(good, "bad.csv")
 	run, _, code := w.apply(bad)
 	if code != ExitCheckFailed {
 		t.Fatalf("exit %d, want %d (%s)", code, ExitCheckFailed, run.Error)

@@ -59,7 +59,7 @@ could not be written: the message then says so first).`,
 			m := &meter{}
 			prog := a.startProgress(m, sourceBytes(l.plan.Source.Path), f.json)
 			run, err := apply(cmd.Context(), l.plan, applyOptions{file: args[0], dryRun: dryRun, out: out, storeDir: storeDir,
-				mem: memory.NewGoAllocator(), workers: defaultWorkers(), meter: m, say: prog.say, logger: a.logger, version: version, cleanup: a.cleanup})
+				mem: memory.NewGoAllocator(), workers: defaultWorkers(), meter: m, say: prog.say, logger: a.logger, version: version, cleanup: a.cleanup, swapStepDone: a.swapStepDone})
 			prog.stop()
 			if f.json {
 				if jerr := a.printJSON(run); jerr != nil && err == nil {

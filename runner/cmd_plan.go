@@ -78,7 +78,7 @@ func describeTarget(ctx context.Context, p *plan.Plan, storeDir string, a *app) 
 	ts := targetState{Name: targetName(p, storeDir)}
 	ctx, cancel := context.WithTimeout(ctx, describeTimeout)
 	defer cancel()
-	t, err := openTarget(ctx, p, storeDir, a.logger)
+	t, err := openTarget(ctx, p, storeDir, a.logger, nil)
 	if err != nil {
 		ts.Problem = err.Error()
 		return ts

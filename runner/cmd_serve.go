@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"runtime/debug"
@@ -8,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"runner/stages/embedded"
+	"runner/stages/mongosink"
 )
 
 func (a *app) serveCommand() *cobra.Command {
@@ -19,7 +21,8 @@ func (a *app) serveCommand() *cobra.Command {
 that mongosh, Compass or any MongoDB driver can read what apply loaded. It
 listens on loopback unless told otherwise, and runs until interrupted. Only one
 process may use a store folder at a time: stop serve before running apply on
-the same folder.
+the same folder. As it starts, serve repairs what stopped runs left (an
+interrupted swap, a staging collection) and prints a line for each repair.
 
 The store is FerretDB v1 on SQLite: good for trying runner and for looking at
 what landed, not for analysis. Some aggregations answer wrongly without an
@@ -39,6 +42,15 @@ list when it starts. For analysis, load MongoDB (make up).`,
 			store, err := embedded.Start(cmd.Context(), embedded.Options{Dir: storeDir, Listen: listen, Logger: a.logger})
 			if err != nil {
 				return err
+			}
+			// No run can be using the store yet (its lock), so whatever
+			// a dead run left is repaired before anyone reads it.
+			recovered, err := mongosink.RecoverStore(cmd.Context(), store.URI())
+			for _, line := range recovered {
+				fmt.Fprintln(a.stdout, line)
+			}
+			if err != nil {
+				return errors.Join(fmt.Errorf("recovering what stopped runs left in the embedded store in %s: %w", storeDir, err), store.Close())
 			}
 			a.serveBanner(store, storeDir)
 			<-cmd.Context().Done()

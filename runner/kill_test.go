@@ -6,14 +6,20 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"flag"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
+	"go.mongodb.org/mongo-driver/v2/x/bsonx/bsoncore"
+
+	"runner/stages/mongosink"
 	"runner/stages/report"
 )
 
@@ -220,6 +226,134 @@ func TestCancelDropsTheStagingCollection(t *testing.T) {
 			for id, doc := range before {
 				if after[id] != doc {
 					t.Fatalf("document %s of the previous run changed or is gone", id)
+				}
+			}
+		})
+	}
+}
+
+// crashExit is the exit code of a test process stopped on purpose after a
+// swap step.
+const crashExit = 86
+
+// TestHelperSwapCrash is not a test of its own: it is the apply that
+// TestSwapCrashIsRecovered runs in a subprocess, with the command line
+// after "--", which exits, as a crash would, right after the swap step
+// named in its environment.
+func TestHelperSwapCrash(t *testing.T) {
+	step, err := strconv.Atoi(os.Getenv(crashStepEnv))
+	if err != nil {
+		t.Skip("run by TestSwapCrashIsRecovered")
+	}
+	a := newApp(context.Background(), os.Stdout, os.Stderr)
+	a.swapStepDone = func(done int) {
+		if done == step {
+			os.Exit(crashExit)
+		}
+	}
+	os.Exit(a.main(context.Background(), flag.Args()))
+}
+
+// readBSONStream returns the documents of a BSON stream (apply -dry-run
+// -out) by _id.
+func readBSONStream(t *testing.T, path string) map[string]string {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	docs := map[string]string{}
+	for len(data) > 0 {
+		doc, rest, ok := bsoncore.ReadDocument(data)
+		if !ok {
+			t.Fatalf("%s: a truncated document", path)
+		}
+		docs[doc.Lookup("_id").StringValue()] = string(doc)
+		data = rest
+	}
+	return docs
+}
+
+// TestSwapCrashIsRecovered stops apply right after each step of the
+// embedded store's three-step swap, then opens the store with serve or
+// apply: the target holds the complete old or the complete new documents,
+// nothing else is left, and the repair is reported.
+func TestSwapCrashIsRecovered(t *testing.T) {
+	const (
+		putBack    = "recovered medical_records.admissions from an interrupted swap: the new collection was not in place; renamed medical_records.admissions__runner_previous back to medical_records.admissions"
+		droppedOld = "recovered medical_records.admissions from an interrupted swap: the new collection was in place; dropped the replaced medical_records.admissions__runner_previous"
+	)
+	tests := []struct {
+		name string
+		step int
+		// serve opens the store with serve, else with an apply whose check
+		// fails, so that it keeps the target as it found it.
+		serve         bool
+		wantNew       bool
+		wantRecovered string
+	}{
+		{name: "after preserve, serve", step: mongosink.SwapPreserved, serve: true, wantRecovered: putBack},
+		{name: "after preserve, apply", step: mongosink.SwapPreserved, wantRecovered: putBack},
+		{name: "after install, serve", step: mongosink.SwapInstalled, serve: true, wantNew: true, wantRecovered: droppedOld},
+		{name: "after install, apply", step: mongosink.SwapInstalled, wantNew: true, wantRecovered: droppedOld},
+		{name: "after drop, serve", step: mongosink.SwapDropped, serve: true, wantNew: true},
+		{name: "after drop, apply", step: mongosink.SwapDropped, wantNew: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := newWorkspace(t)
+			oldCSV, _ := w.generate("old.csv", 300, 41)
+			if run, stderr, code := w.apply(oldCSV); code != ExitOK {
+				t.Fatalf("first run: exit %d: %s\n%s", code, run.Error, stderr)
+			}
+			want := w.documents("admissions")
+			newCSV, _ := w.generate("new.csv", 250, 42)
+			if tt.wantNew {
+				out := filepath.Join(w.dir, "new.bson")
+				if _, stderr, code := w.run(context.Background(), "apply", w.pipeline, "-var", "csv_path="+newCSV, "-dry-run", "-out", out); code != ExitOK {
+					t.Fatalf("dry run: exit %d\n%s", code, stderr)
+				}
+				want = readBSONStream(t, out)
+			}
+
+			var output bytes.Buffer
+			cmd := exec.Command(os.Args[0], "-test.run=^TestHelperSwapCrash$", "--",
+				"apply", w.pipeline, "-var", "csv_path="+newCSV, "-store-dir", w.store)
+			cmd.Dir, cmd.Stdout, cmd.Stderr = w.dir, &output, &output
+			cmd.Env = append(os.Environ(), crashStepEnv+"="+strconv.Itoa(tt.step))
+			if err := cmd.Run(); cmd.ProcessState == nil || cmd.ProcessState.ExitCode() != crashExit {
+				t.Fatalf("the run did not stop after swap step %d (%v):\n%s", tt.step, err, output.String())
+			}
+
+			var reported []string
+			if tt.serve {
+				for _, line := range w.serve() {
+					if !strings.HasPrefix(line, "dropped the staging collection medical_records.admissions__runner_staging_") {
+						reported = append(reported, line)
+					}
+				}
+			} else {
+				run, stderr, code := w.apply(w.ageOutOfRange(newCSV, "bad.csv"))
+				if code != ExitCheckFailed {
+					t.Fatalf("apply after the crash: exit %d, want %d: %s\n%s", code, ExitCheckFailed, run.Error, stderr)
+				}
+				if run.Target.Recovered != "" {
+					reported = append(reported, run.Target.Recovered)
+				}
+			}
+			if tt.wantRecovered == "" && len(reported) != 0 || tt.wantRecovered != "" && !slices.Equal(reported, []string{tt.wantRecovered}) {
+				t.Errorf("reported %q, want %q", reported, tt.wantRecovered)
+			}
+			if names := w.collectionNames(); !slices.Equal(names, []string{"admissions"}) {
+				t.Errorf("collections after the recovery: %v, want only admissions", names)
+			}
+			got := w.documents("admissions")
+			if len(got) != len(want) {
+				t.Fatalf("the target holds %d documents, want %d (new: %v)", len(got), len(want), tt.wantNew)
+			}
+			for id, doc := range want {
+				if got[id] != doc {
+					t.Fatalf("document %s differs from the one wanted (new: %v)", id, tt.wantNew)
 				}
 			}
 		})

@@ -31,23 +31,37 @@ type app struct {
 	// cleanup bounds what a stopped run still does to leave the target as
 	// it was; it outlives the run's own context.
 	cleanup context.Context
+	// swapStepDone, when set, is called after each step of apply's
+	// three-step swap: tests stop the process there.
+	swapStepDone func(step int)
 }
 
 // Main runs the command line (args without the program name) and returns
 // the process's exit code. Cancelling ctx stops the run, which then drops
 // what it created; cancelling cleanup abandons that too (see Interrupts).
 func Main(ctx, cleanup context.Context, args []string, stdout, stderr io.Writer) int {
+	return newApp(cleanup, stdout, stderr).main(ctx, args)
+}
+
+// newApp is the command line writing to stdout and stderr, reading the
+// process's environment and files.
+func newApp(cleanup context.Context, stdout, stderr io.Writer) *app {
 	a := &app{stdout: stdout, stderr: stderr, lookupEnv: os.LookupEnv, readFile: os.ReadFile,
 		terminal: isTerminal(stderr), cleanup: cleanup}
 	a.logger = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelError}))
+	return a
+}
+
+// main runs the command line and returns the exit code.
+func (a *app) main(ctx context.Context, args []string) int {
 	root := a.rootCommand()
 	root.SetArgs(longFlags(args))
-	root.SetOut(stdout)
-	root.SetErr(stderr)
+	root.SetOut(a.stdout)
+	root.SetErr(a.stderr)
 	err := root.ExecuteContext(ctx)
 	var e *exitError
 	if err != nil && !(errors.As(err, &e) && e.err == nil) {
-		fmt.Fprintf(stderr, "Error: %s\n", err)
+		fmt.Fprintf(a.stderr, "Error: %s\n", err)
 	}
 	return codeOf(err)
 }

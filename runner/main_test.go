@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -155,22 +156,30 @@ func (w *workspace) documents(name string, opts ...options.Lister[options.FindOp
 	return docs
 }
 
+// collectionNames returns the collections of medical_records, sorted.
+func (w *workspace) collectionNames() []string {
+	w.t.Helper()
+	var names []string
+	w.withDatabase(func(ctx context.Context, db *mongo.Database) {
+		var err error
+		if names, err = db.ListCollectionNames(ctx, bson.D{}); err != nil {
+			w.t.Fatal(err)
+		}
+	})
+	slices.Sort(names)
+	return names
+}
+
 // stagingLeft returns the staging collections of admissions still in the
 // database: a run that finished, well or not, leaves none of its own.
 func (w *workspace) stagingLeft() []string {
 	w.t.Helper()
 	var left []string
-	w.withDatabase(func(ctx context.Context, db *mongo.Database) {
-		names, err := db.ListCollectionNames(ctx, bson.D{})
-		if err != nil {
-			w.t.Fatal(err)
+	for _, n := range w.collectionNames() {
+		if strings.HasPrefix(n, "admissions__runner_staging") {
+			left = append(left, n)
 		}
-		for _, n := range names {
-			if strings.HasPrefix(n, "admissions__runner_staging") {
-				left = append(left, n)
-			}
-		}
-	})
+	}
 	return left
 }
 

@@ -21,7 +21,15 @@ import (
 // TestKillMidLoadKeepsPreviousCollection kills.
 var runnerBinary string
 
+// crashStepEnv names the swap step after which the process that
+// TestSwapCrashIsRecovered starts stops.
+const crashStepEnv = "RUNNER_TEST_SWAP_CRASH_STEP"
+
 func TestMain(m *testing.M) {
+	if os.Getenv(crashStepEnv) != "" {
+		// The process TestSwapCrashIsRecovered stops mid-swap needs no binary.
+		os.Exit(m.Run())
+	}
 	dir, err := os.MkdirTemp("", "runner-test-bin")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -41,13 +49,15 @@ func TestMain(m *testing.M) {
 
 // serve starts `runner serve` on the workspace's store in its own process
 // and points MONGO_URI at it, so apply loads over the wire as it would into
-// any MongoDB. The server stops when the test ends.
-func (w *workspace) serve() {
+// any MongoDB. The server stops when the test ends. It returns the lines
+// serve printed before it listened: its repairs of the store.
+func (w *workspace) serve() (repairs []string) {
 	w.t.Helper()
 	p := startServe(w.t, "127.0.0.1:0", w.store)
 	w.t.Cleanup(p.stop)
 	w.uri = "mongodb://" + p.addr + "/"
 	w.t.Setenv("MONGO_URI", w.uri)
+	return p.repairs
 }
 
 // serveProcess is a `runner serve` in its own process.
@@ -57,6 +67,8 @@ type serveProcess struct {
 	// the banner's lines, up to "stop with Ctrl-C".
 	addr   string
 	banner []string
+	// repairs are the lines before the banner: what serve repaired.
+	repairs []string
 	// stderr is complete only once stop has returned.
 	stderr *bytes.Buffer
 }
@@ -101,13 +113,15 @@ func startServe(t *testing.T, listen, storeDir string) *serveProcess {
 		p.stop()
 		t.Fatalf("runner serve ended before its banner was complete:\n%s\nstderr:\n%s", strings.Join(p.banner, "\n"), p.stderr)
 	}
-	m := servedAddress.FindStringSubmatch(p.banner[0])
-	if m == nil {
-		p.stop()
-		t.Fatalf("runner serve's first line names no address: %q", p.banner[0])
+	for i, line := range p.banner {
+		if m := servedAddress.FindStringSubmatch(line); m != nil {
+			p.addr, p.repairs, p.banner = m[1], p.banner[:i], p.banner[i:]
+			return p
+		}
 	}
-	p.addr = m[1]
-	return p
+	p.stop()
+	t.Fatalf("runner serve's banner names no address:\n%s", strings.Join(p.banner, "\n"))
+	return nil
 }
 
 // stop ends serve as Ctrl-C does and waits for it. Stopping twice is

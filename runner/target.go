@@ -24,7 +24,9 @@ const appName = "runner"
 
 // openTarget connects to the pipeline's target. With no URI it starts the
 // embedded store in storeDir (the pipeline's embedded_dir when empty).
-func openTarget(ctx context.Context, p *plan.Plan, storeDir string, logger *slog.Logger) (*target, error) {
+// swapStepDone, when set, is called after each step of the three-step swap
+// (see mongosink.Config.SwapStepDone).
+func openTarget(ctx context.Context, p *plan.Plan, storeDir string, logger *slog.Logger, swapStepDone func(step int)) (*target, error) {
 	t := &target{}
 	uri := p.Target.URI
 	if uri == "" {
@@ -44,6 +46,7 @@ func openTarget(ctx context.Context, p *plan.Plan, storeDir string, logger *slog
 		URI: uri, Database: tg.Database, Collection: tg.Collection, Mode: tg.Mode,
 		BatchDocs: tg.BatchDocs, BatchBytes: tg.BatchBytes, Writers: tg.Writers,
 		WriteConcern: tg.WriteConcern, Timeout: tg.Timeout, TLS: tg.TLS, Indexes: tg.Indexes, AppName: appName,
+		SwapStepDone: swapStepDone,
 	}
 	if t.store != nil {
 		cfg.Scan = func(ctx context.Context, collection string, fn func([]byte) error) error {

@@ -6,7 +6,8 @@
 // A run is Connect, Begin, Write… , Close, Verify, then Commit or Abort:
 //
 //	target, err := mongosink.Connect(ctx, cfg) // reachable, credentials, privileges
-//	load, err := target.Begin(ctx)             // repair, staging, writers
+//	note, err := target.Recover(ctx)           // repair an interrupted swap
+//	load, err := target.Begin(ctx)             // staging, writers
 //	defer load.Abort(context.WithoutCancel(ctx))
 //	for batch := range batches { err = load.Write(ctx, batch) }
 //	result, err := load.Close(ctx)             // every write acknowledged
@@ -50,10 +51,14 @@
 // with renameCollection and dropTarget, which is atomic on MongoDB. FerretDB
 // has no dropTarget; there the swap is three steps (rename the target to
 // <collection>__runner_previous, rename staging to the target, drop
-// previous), and the next Begin repairs a process that died between them:
-// with the target missing the previous collection goes back, with both
-// present the swap had finished and previous is dropped. Abort drops the
-// staging collection and leaves the target as it was.
+// previous), and Recover (run by apply, and by serve through RecoverStore,
+// as they open the store) repairs a process that died between them: with
+// the target missing the previous collection goes back, with both present
+// the swap had finished and previous is dropped; each repair is reported.
+// Abort waits for the writes in flight (the caller's cancellation never
+// cuts them, so none recreates the collection afterwards), drops the
+// staging collection, confirms it is gone, and leaves the target as it
+// was; when Abort's own context ends first, the error names what is left.
 //
 // append inserts; documents whose _id is already there are counted as
 // AlreadyPresent and left alone, so a re-run after a crash never

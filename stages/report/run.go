@@ -73,6 +73,9 @@ type Target struct {
 	Retries        int64  `json:"retries"`
 	Bytes          int64  `json:"bytes"`
 	Swapped        bool   `json:"swapped"`
+	// Recovered says how an interrupted swap of the target, left by an
+	// earlier run, was repaired before this run began.
+	Recovered string `json:"recovered,omitempty"`
 	// Seconds is the time the writes took; IndexSeconds the time the
 	// indexes took to build after them.
 	Seconds      float64 `json:"seconds"`
