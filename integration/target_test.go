@@ -24,7 +24,7 @@ import (
 	"github.com/docker/docker/pkg/jsonmessage"
 	"github.com/testcontainers/testcontainers-go"
 
-	"runner/stages/mongosink"
+	"runner/stages/plan"
 )
 
 // targetKind is where the tests' servers come from, in order of preference.
@@ -55,7 +55,7 @@ const (
 func (k targetKind) describe(h *harness) string {
 	switch k {
 	case targetURI:
-		return "1. MONGO_URI (" + mongosink.Redact(h.mongoURI) + "), assumed to be MongoDB; the suite does not control it"
+		return "1. MONGO_URI (" + plan.RedactURI(h.mongoURI) + "), assumed to be MongoDB; the suite does not control it"
 	case targetMongo:
 		return "2. " + mongoImage + " containers (testcontainers-go mongodb module) with authentication and least-privilege users"
 	case targetImage:

@@ -546,7 +546,7 @@ func expandSource(path string) ([]string, error) {
 // targetName names the target for people, without credentials.
 func targetName(p *plan.Plan, storeDir string) string {
 	if p.Target.URI != "" {
-		return mongosink.Redact(p.Target.URI)
+		return plan.RedactURI(p.Target.URI)
 	}
 	if storeDir == "" {
 		storeDir = p.Target.EmbeddedDir

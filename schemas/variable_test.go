@@ -299,3 +299,16 @@ func TestLoadFile(t *testing.T) {
 		t.Errorf("missing var file: %+v", ds)
 	}
 }
+
+// A connection string given to a variable that is not sensitive still
+// shows without its password in the plan.
+func TestVariableValueRedactsURIs(t *testing.T) {
+	opts := testOptions(nil, nil)
+	opts.Vars = map[string]string{"csv_path": "mongodb://writer:hunter2-secret@db:27017/"}
+	p := mustLoad(t, varPipeline, opts)
+	for _, v := range p.Variables {
+		if v.Name == "csv_path" && v.Value != `"mongodb://writer:***@db:27017/"` {
+			t.Errorf("var.csv_path shows as %s, want the URI redacted", v.Value)
+		}
+	}
+}

@@ -100,7 +100,7 @@ func (l *Loader) resolveVariables(blocks []*variableBlock) (resolvedVariables, d
 		}
 		r.values[b.Name] = a.value
 		pv := plan.Variable{Name: b.Name, Type: typeexpr.TypeString(b.Type), Description: b.Description,
-			Value: valueText(a.value), Sensitive: b.Sensitive, Origin: a.origin, Range: toRange(b.DeclRange)}
+			Value: plan.RedactURIs(valueText(a.value)), Sensitive: b.Sensitive, Origin: a.origin, Range: toRange(b.DeclRange)}
 		if b.Sensitive {
 			pv.Value = sensitiveValue
 			r.secrets = append(r.secrets, secretStrings(a.value)...)

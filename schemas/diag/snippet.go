@@ -33,10 +33,15 @@ func snippetFor(r *plan.Range, sources map[string][]byte) (snippet, bool) {
 	if i := bytes.IndexByte(src[start:], '\n'); i >= 0 {
 		lineEnd = start + i
 	}
-	code := bytes.TrimRight(src[lineStart:lineEnd], "\r")
+	code := string(bytes.TrimRight(src[lineStart:lineEnd], "\r"))
 	highStart := clamp(start-lineStart, 0, len(code))
 	highEnd := clamp(r.End.Byte-lineStart, highStart, len(code))
-	return snippet{Code: string(code), Line: r.Start.Line, HighStart: highStart, HighEnd: highEnd}, true
+	// A line may hold a connection string with its password: the snippet
+	// shows it redacted, and the highlight moves with the shorter text.
+	redacted := plan.RedactURIs(code)
+	highStart = clamp(len(plan.RedactURIs(code[:highStart])), 0, len(redacted))
+	highEnd = clamp(len(plan.RedactURIs(code[:highEnd])), highStart, len(redacted))
+	return snippet{Code: redacted, Line: r.Start.Line, HighStart: highStart, HighEnd: highEnd}, true
 }
 
 func clamp(v, lo, hi int) int {

@@ -12,28 +12,6 @@ import (
 	"runner/stages/plan"
 )
 
-func TestRedact(t *testing.T) {
-	tests := []struct {
-		name, uri, want string
-	}{
-		{name: "user and password", uri: "mongodb://writer:s3cret@db:27017/medical?authSource=admin", want: "mongodb://writer:***@db:27017/medical?authSource=admin"},
-		{name: "no credentials", uri: "mongodb://db:27017/", want: "mongodb://db:27017/"},
-		{name: "user without password", uri: "mongodb://writer@db/", want: "mongodb://writer@db/"},
-		{name: "escaped password", uri: "mongodb://writer:p%40ss%2Fw@db/", want: "mongodb://writer:***@db/"},
-		{name: "unescaped @ and / in the password", uri: "mongodb://writer:p@ss/w@db1,db2/x", want: "mongodb://writer:***@db1,db2/x"},
-		{name: "srv", uri: "mongodb+srv://writer:s3cret@cluster0.example.net/?retryWrites=true", want: "mongodb+srv://writer:***@cluster0.example.net/?retryWrites=true"},
-		{name: "credential options", uri: "mongodb://db/?authMechanism=MONGODB-AWS&authMechanismProperties=AWS_SESSION_TOKEN:tok&tlsCertificateKeyFilePassword=kp", want: "mongodb://db/?authMechanism=MONGODB-AWS&authMechanismProperties=***&tlsCertificateKeyFilePassword=***"},
-		{name: "not a URI", uri: "writer:s3cret@db", want: "writer:***@db"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := Redact(tt.uri); got != tt.want {
-				t.Errorf("Redact(%q) = %q, want %q", tt.uri, got, tt.want)
-			}
-		})
-	}
-}
-
 func TestScrub(t *testing.T) {
 	tests := []struct {
 		name, uri, text, want string
@@ -46,7 +24,7 @@ func TestScrub(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			cause := errors.New(tt.text)
-			err := scrub(cause, secretsOf(tt.uri))
+			err := scrub(cause, plan.URISecrets(tt.uri))
 			if err.Error() != tt.want {
 				t.Errorf("scrubbed %q to %q, want %q", tt.text, err, tt.want)
 			}
@@ -91,7 +69,7 @@ func TestConnectErrors(t *testing.T) {
 		{
 			name: "credentials refused",
 			uri:  withUser(storeURI, "writer"),
-			want: []string{"MongoDB at " + Redact(withUser(storeURI, "writer")) + ` refused the credentials of user "writer": authentication failed — check the user name, password and authSource`},
+			want: []string{"MongoDB at " + plan.RedactURI(withUser(storeURI, "writer")) + ` refused the credentials of user "writer": authentication failed — check the user name, password and authSource`},
 		},
 		{
 			name: "password that is not valid in a URI",
@@ -114,7 +92,7 @@ func TestConnectErrors(t *testing.T) {
 			name: "server without TLS",
 			uri:  withUser(storeURI, "writer") + "?authMechanism=PLAIN",
 			tls:  plan.TLS{Enabled: true},
-			want: []string{"TLS handshake with MongoDB at " + Redact(withUser(storeURI, "writer")) + "?authMechanism=PLAIN failed: ", "is TLS enabled on the server?"},
+			want: []string{"TLS handshake with MongoDB at " + plan.RedactURI(withUser(storeURI, "writer")) + "?authMechanism=PLAIN failed: ", "is TLS enabled on the server?"},
 		},
 	}
 	for _, tt := range tests {

@@ -24,7 +24,7 @@
 // report privileges (FerretDB) are not checked. Errors never contain the
 // password or other credentials of the URI, even when the driver echoes it:
 // every error leaving the package is scrubbed, and messages name the server
-// only through Redact.
+// only through plan.RedactURI.
 //
 // # Writing
 //

@@ -30,8 +30,11 @@ func TestPrivilegesAreCheckedBeforeLoading(t *testing.T) {
 	}
 	t.Cleanup(func() { _ = admin.RunCommand(context.Background(), bson.D{{Key: "dropUser", Value: user}}).Err() })
 
-	p := splitURI(adminURI)
-	readerURI := p.scheme + user + ":" + password + "@" + p.hostPath + "?authSource=admin"
+	// The admin URI with its user information and options replaced.
+	scheme, rest, _ := strings.Cut(adminURI, "://")
+	rest = rest[strings.LastIndex(rest, "@")+1:]
+	hostPath, _, _ := strings.Cut(rest, "?")
+	readerURI := scheme + "://" + user + ":" + password + "@" + hostPath + "?authSource=admin"
 	tests := []struct {
 		name    string
 		mode    plan.Mode

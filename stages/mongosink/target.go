@@ -64,7 +64,7 @@ const (
 // Config says where documents go and how they are written.
 type Config struct {
 	// URI is a MongoDB connection string. It may hold a password: it is
-	// never printed except through Redact.
+	// never printed except through plan.RedactURI.
 	URI        string
 	Database   string
 	Collection string
@@ -168,7 +168,7 @@ func Connect(ctx context.Context, cfg Config) (*Target, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, fmt.Errorf("MongoDB target: %w", err)
 	}
-	t := &Target{cfg: cfg, redacted: Redact(cfg.URI), secrets: secretsOf(cfg.URI)}
+	t := &Target{cfg: cfg, redacted: plan.RedactURI(cfg.URI), secrets: plan.URISecrets(cfg.URI)}
 	client, err := t.connect(ctx)
 	if err != nil {
 		return nil, t.scrub(err)
