@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"runner/stages/embedded"
+	"runner/stages/plan"
 )
 
 // storeURI is the server every test of the package writes to, each in its
@@ -25,7 +26,7 @@ func TestMain(m *testing.M) {
 
 func run(m *testing.M) int {
 	if uri := os.Getenv("MONGO_URI"); uri != "" {
-		fmt.Fprintf(os.Stderr, "mongosink: testing against MONGO_URI %s\n", Redact(uri))
+		fmt.Fprintf(os.Stderr, "mongosink: testing against MONGO_URI %s\n", plan.RedactURI(uri))
 		storeURI = uri
 		return m.Run()
 	}

@@ -11,6 +11,8 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"runner/stages/plan"
 )
 
 // The steps of the three-step swap, as Config.SwapStepDone names them.
@@ -154,7 +156,7 @@ func (t *Target) Recover(ctx context.Context) (string, error) {
 // for a store as it opens, which no run can be using yet (the embedded
 // store's lock makes sure of that), and returns a line for each repair.
 func RecoverStore(ctx context.Context, uri string) ([]string, error) {
-	t := &Target{cfg: Config{URI: uri}.withDefaults(), redacted: Redact(uri), secrets: secretsOf(uri)}
+	t := &Target{cfg: Config{URI: uri}.withDefaults(), redacted: plan.RedactURI(uri), secrets: plan.URISecrets(uri)}
 	client, err := mongo.Connect(options.Client().ApplyURI(uri).SetTimeout(t.cfg.Timeout))
 	if err != nil {
 		return nil, t.scrub(fmt.Errorf("connecting to %s: %w", t.redacted, err))
