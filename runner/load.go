@@ -14,14 +14,16 @@ import (
 
 // pipelineFlags are the flags of every command that loads a pipeline.
 type pipelineFlags struct {
-	vars     []string
-	varFiles []string
-	json     bool
+	vars          []string
+	varFiles      []string
+	sensitiveVars []string
+	json          bool
 }
 
 func (f *pipelineFlags) register(cmd *cobra.Command) {
 	cmd.Flags().StringArrayVar(&f.vars, "var", nil, "set a variable: -var name=value (repeatable; wins over -var-file, RUNNER_VAR_name and defaults)")
 	cmd.Flags().StringArrayVar(&f.varFiles, "var-file", nil, "read variables from a file of `name = value` lines (repeatable)")
+	cmd.Flags().StringArrayVar(&f.sensitiveVars, "sensitive-var", nil, "treat a variable as sensitive, as `sensitive = true` does (repeatable; RUNNER_SENSITIVE_VARS=a,b too)")
 	cmd.Flags().BoolVar(&f.json, "json", false, "print machine-readable JSON on standard output")
 }
 
@@ -44,7 +46,7 @@ func (a *app) load(path string, f pipelineFlags) (*loaded, error) {
 		}
 		vars[name] = value
 	}
-	loader := schemas.NewLoader(schemas.Options{Vars: vars, VarFiles: f.varFiles, Env: a.lookupEnv, ReadFile: a.readFile})
+	loader := schemas.NewLoader(schemas.Options{Vars: vars, VarFiles: f.varFiles, SensitiveVars: f.sensitiveVars, Env: a.lookupEnv, ReadFile: a.readFile})
 	p, diags := loader.LoadFile(path)
 	if err := a.printDiagnostics(loader.Sources(), diags, f.json); err != nil {
 		return nil, err
@@ -52,6 +54,7 @@ func (a *app) load(path string, f pipelineFlags) (*loaded, error) {
 	if diags.HasErrors() {
 		return nil, reported(ExitInvalid)
 	}
+	a.redactOutput(p)
 	return &loaded{plan: p, loader: loader, diags: diags}, nil
 }
 

@@ -73,7 +73,7 @@ func isTerminal(w io.Writer) bool {
 
 // singleDashFlags are the long flags people write with one dash, as in
 // Terraform (`-var name=value`, `-check`); the flag library wants two.
-var singleDashFlags = []string{"var", "var-file", "json", "check", "dry-run", "store-dir", "listen", "rows", "seed", "out", "force", "name", "cpuprofile", "memprofile"}
+var singleDashFlags = []string{"var", "var-file", "sensitive-var", "json", "check", "dry-run", "store-dir", "listen", "rows", "seed", "out", "force", "name", "cpuprofile", "memprofile"}
 
 // longFlags rewrites `-var x=1` and `-var=x=1` into their two-dash form.
 func longFlags(args []string) []string {

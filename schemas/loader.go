@@ -23,6 +23,10 @@ type Options struct {
 	// ReadFile reads a file (os.ReadFile when nil): the pipeline file, var
 	// files and file().
 	ReadFile func(path string) ([]byte, error)
+	// SensitiveVars are the -sensitive-var names: variables to treat as
+	// sensitive although their block does not say so. RUNNER_SENSITIVE_VARS
+	// (names separated by commas) adds to them.
+	SensitiveVars []string
 }
 
 // Loader compiles pipeline files. It keeps the text of every file it read

@@ -2,6 +2,7 @@ package schemas
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 
@@ -310,5 +311,54 @@ func TestVariableValueRedactsURIs(t *testing.T) {
 		if v.Name == "csv_path" && v.Value != `"mongodb://writer:***@db:27017/"` {
 			t.Errorf("var.csv_path shows as %s, want the URI redacted", v.Value)
 		}
+	}
+}
+
+// TestVariablesMarkedSensitiveFromOutside marks a variable that the file
+// leaves plain as sensitive, by option and by environment: its value is
+// masked and joins the secrets every output is scrubbed of.
+func TestVariablesMarkedSensitiveFromOutside(t *testing.T) {
+	const secret = "data/hunter2-secret.csv"
+	for _, tc := range []struct {
+		name      string
+		env       map[string]string
+		sensitive []string
+		wantError string
+	}{
+		{name: "flag", sensitive: []string{"csv_path"}},
+		{name: "environment", env: map[string]string{"RUNNER_SENSITIVE_VARS": " batch , csv_path"}},
+		{name: "undeclared", sensitive: []string{"csv_pth"}, wantError: `-sensitive-var marks "csv_pth" sensitive, but the pipeline declares no variable of that name. Did you mean "csv_path"?`},
+		{name: "undeclared in the environment", env: map[string]string{"RUNNER_SENSITIVE_VARS": "nope"}, wantError: `RUNNER_SENSITIVE_VARS marks "nope" sensitive`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			opts := testOptions(tc.env, nil)
+			opts.Vars = map[string]string{"csv_path": secret}
+			opts.SensitiveVars = tc.sensitive
+			p, ds, l := loadString(t, "test.hcl", varPipeline, opts)
+			if tc.wantError != "" {
+				var details []string
+				for _, d := range ds {
+					details = append(details, d.Detail)
+				}
+				if got := strings.Join(details, "\n"); !ds.HasErrors() || !strings.Contains(got, tc.wantError) {
+					t.Fatalf("diagnostics:\n%s\nwant an error containing %q", got, tc.wantError)
+				}
+				return
+			}
+			if ds.HasErrors() {
+				t.Fatalf("unexpected diagnostics:\n%s", renderText(t, ds, l.Sources()))
+			}
+			for _, v := range p.Variables {
+				if v.Name == "csv_path" && (v.Value != "(sensitive)" || !v.Sensitive) {
+					t.Errorf("csv_path = %+v, want it masked", v)
+				}
+			}
+			if !slices.Contains(p.Secrets, secret) {
+				t.Errorf("secrets %q do not hold the value", p.Secrets)
+			}
+			if p.Source.Path != secret {
+				t.Errorf("the source path is %q: marking a variable sensitive must not change its value", p.Source.Path)
+			}
+		})
 	}
 }

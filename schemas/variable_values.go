@@ -19,6 +19,10 @@ import (
 // variables: RUNNER_VAR_csv_path sets var.csv_path.
 const envVarPrefix = "RUNNER_VAR_"
 
+// sensitiveVarsEnv names the environment variable that marks pipeline
+// variables sensitive from outside the file: RUNNER_SENSITIVE_VARS=a,b.
+const sensitiveVarsEnv = "RUNNER_SENSITIVE_VARS"
+
 // sensitiveValue replaces a sensitive variable's value wherever the plan
 // would show it.
 const sensitiveValue = "(sensitive)"
@@ -89,6 +93,8 @@ func (l *Loader) resolveVariables(blocks []*variableBlock) (resolvedVariables, d
 		}
 	}
 
+	sensitive, sd := l.sensitiveVars(byName, r.names)
+	diags = append(diags, sd...)
 	for _, b := range blocks {
 		a, ok := got[b.Name]
 		if !ok {
@@ -100,14 +106,44 @@ func (l *Loader) resolveVariables(blocks []*variableBlock) (resolvedVariables, d
 		}
 		r.values[b.Name] = a.value
 		pv := plan.Variable{Name: b.Name, Type: typeexpr.TypeString(b.Type), Description: b.Description,
-			Value: plan.RedactURIs(valueText(a.value)), Sensitive: b.Sensitive, Origin: a.origin, Range: toRange(b.DeclRange)}
-		if b.Sensitive {
+			Value: plan.RedactURIs(valueText(a.value)), Sensitive: b.Sensitive || sensitive[b.Name], Origin: a.origin, Range: toRange(b.DeclRange)}
+		if pv.Sensitive {
 			pv.Value = sensitiveValue
 			r.secrets = append(r.secrets, secretStrings(a.value)...)
 		}
 		r.plan = append(r.plan, pv)
 	}
 	return r, diags
+}
+
+// sensitiveVars returns the variables marked sensitive from outside the
+// pipeline file: -sensitive-var names and RUNNER_SENSITIVE_VARS. A name the
+// pipeline does not declare is an error: a misspelt name would otherwise
+// leave the value it was meant to hide in plain sight.
+func (l *Loader) sensitiveVars(byName map[string]*variableBlock, names []string) (map[string]bool, diag.Diagnostics) {
+	type mark struct{ name, origin string }
+	var marks []mark
+	for _, name := range l.opts.SensitiveVars {
+		marks = append(marks, mark{name, "-sensitive-var"})
+	}
+	if list, ok := l.opts.Env(sensitiveVarsEnv); ok {
+		for name := range strings.SplitSeq(list, ",") {
+			if name = strings.TrimSpace(name); name != "" {
+				marks = append(marks, mark{name, sensitiveVarsEnv})
+			}
+		}
+	}
+	var diags diag.Diagnostics
+	sensitive := map[string]bool{}
+	for _, m := range marks {
+		if _, ok := byName[m.name]; !ok {
+			diags = append(diags, sourceless("Undeclared variable", "%s marks %q sensitive, but the pipeline declares no variable of that name.%s%s",
+				m.origin, m.name, didYouMean(m.name, names), declaredVariables(names)))
+			continue
+		}
+		sensitive[m.name] = true
+	}
+	return sensitive, diags
 }
 
 // readVarFile reads a -var-file: name = value lines, later files winning.
