@@ -77,6 +77,7 @@ func (l *Loader) Load(filename string, src []byte) (*plan.Plan, diag.Diagnostics
 		var cs diag.Diagnostics
 		p, cs = compile(s)
 		diags = append(diags, cs...)
+		diags.Redact(plan.NewRedactor(s.Variables.secrets))
 	}
 	diags.Sort()
 	if diags.HasErrors() {

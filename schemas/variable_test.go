@@ -362,3 +362,24 @@ func TestVariablesMarkedSensitiveFromOutside(t *testing.T) {
 		})
 	}
 }
+
+// TestDiagnosticsHideSensitiveValues makes a sensitive variable's value the
+// cause of a diagnostic: the message says (sensitive) instead.
+func TestDiagnosticsHideSensitiveValues(t *testing.T) {
+	const secret = "Top.Secret(("
+	src := strings.Replace(varPipeline, "column \"name\" {\n  from = \"Name\"\n}",
+		"variable \"pattern\" {\n  type      = string\n  sensitive = true\n}\n\ncolumn \"name\" {\n  from  = \"Name\"\n  clean = [regex_replace(var.pattern, \"\")]\n}", 1)
+	opts := testOptions(nil, nil)
+	opts.Vars = map[string]string{"pattern": secret}
+	_, ds, l := loadString(t, "test.hcl", src, opts)
+	if !ds.HasErrors() {
+		t.Fatal("an invalid regular expression passed")
+	}
+	text := renderText(t, ds, l.Sources())
+	if strings.Contains(text, "Top.Secret") {
+		t.Errorf("the diagnostics show the sensitive value:\n%s", text)
+	}
+	if !strings.Contains(text, "(sensitive)") {
+		t.Errorf("the diagnostics do not say a value was hidden:\n%s", text)
+	}
+}

@@ -127,3 +127,12 @@ func (e diagnosticsError) Error() string {
 	_ = WriteText(&buf, Diagnostics(e), nil, false)
 	return strings.TrimRight(buf.String(), "\n")
 }
+
+// Redact replaces, in every summary and detail, the secrets r knows: a
+// sensitive variable's value can be what a diagnostic is about (an invalid
+// pattern, a path that matches nothing).
+func (ds Diagnostics) Redact(r plan.Redactor) {
+	for _, d := range ds {
+		d.Summary, d.Detail = r.String(d.Summary), r.String(d.Detail)
+	}
+}
