@@ -38,6 +38,7 @@ func compile(s *spec) (*plan.Plan, diag.Diagnostics) {
 		p.Name, p.Description, p.Range = s.Pipeline.Name, s.Pipeline.Description, toRange(s.Pipeline.DeclRange)
 	}
 	p.Columns, p.Order = c.columns()
+	propagateSensitivity(p.Columns, p.Order)
 	c.cols = p.Columns
 	if s.Source != nil {
 		p.Source = *s.Source
@@ -76,4 +77,28 @@ func (s *spec) column(name string) *columnBlock {
 		}
 	}
 	return nil
+}
+
+// propagateSensitivity marks sensitive every column computed from a
+// sensitive column (upper(col.name) shows the name as well as col.name
+// does), in evaluation order so that chains of derived columns follow. A
+// column that is a sha256 of its inputs is the documented pseudonym of a
+// sensitive value and stays as declared.
+func propagateSensitivity(cols []plan.Column, order []int) {
+	byName := map[string]*plan.Column{}
+	for i := range cols {
+		byName[cols[i].Name] = &cols[i]
+	}
+	for _, i := range order {
+		c := &cols[i]
+		if c.Sensitive || c.Expr == nil || (c.Expr.Kind == plan.ExprCall && c.Expr.Func == "sha256") {
+			continue
+		}
+		for _, name := range c.Expr.Columns() {
+			if from := byName[name]; from != nil && from.Sensitive {
+				c.Sensitive = true
+				break
+			}
+		}
+	}
 }

@@ -383,3 +383,39 @@ func TestDiagnosticsHideSensitiveValues(t *testing.T) {
 		t.Errorf("the diagnostics do not say a value was hidden:\n%s", text)
 	}
 }
+
+// TestSensitivityFollowsDerivedColumns derives columns from a sensitive one:
+// each is sensitive too, through a chain, except the sha256 pseudonym.
+func TestSensitivityFollowsDerivedColumns(t *testing.T) {
+	src := strings.Replace(varPipeline, "column \"name\" {\n  from = \"Name\"\n}", `column "name" {
+  from      = "Name"
+  sensitive = true
+}
+
+column "shout" {
+  expr = upper(col.name)
+}
+
+column "shout_twice" {
+  expr = concat(col.shout, "!")
+}
+
+column "key" {
+  expr = sha256(col.name)
+}
+
+column "plain" {
+  expr = upper(var.csv_path)
+}`, 1)
+	p := mustLoad(t, src, testOptions(nil, nil))
+	want := map[string]bool{"name": true, "shout": true, "shout_twice": true, "key": false, "plain": false}
+	for name, sensitive := range want {
+		c, _ := p.Column(name)
+		if c == nil {
+			t.Fatalf("no column %q", name)
+		}
+		if c.Sensitive != sensitive {
+			t.Errorf("column %s: sensitive %v, want %v", name, c.Sensitive, sensitive)
+		}
+	}
+}
