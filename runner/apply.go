@@ -554,8 +554,17 @@ func targetName(p *plan.Plan, storeDir string) string {
 	return "embedded store in " + storeDir
 }
 
-// sensitive reports whether a column is marked sensitive.
-func (x *applyRun) sensitive(column string) bool {
-	c, _ := x.plan.Column(column)
-	return c != nil && c.Sensitive
+// sensitive reports whether a column is marked sensitive. Rejects from the
+// source name the CSV field rather than the column, so a field that a
+// sensitive column reads is sensitive too.
+func (x *applyRun) sensitive(name string) bool {
+	if c, _ := x.plan.Column(name); c != nil && c.Sensitive {
+		return true
+	}
+	for _, c := range x.plan.Columns {
+		if c.Sensitive && c.From == name {
+			return true
+		}
+	}
+	return false
 }

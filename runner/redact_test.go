@@ -63,3 +63,29 @@ func TestVariablesMarkedSensitiveStayOutOfEveryOutput(t *testing.T) {
 		})
 	}
 }
+
+// TestSourceRejectsMaskSensitiveFields breaks the UTF-8 of a sensitive
+// column's field: the reject names the CSV field, and its value is masked
+// all the same.
+func TestSourceRejectsMaskSensitiveFields(t *testing.T) {
+	w := newWorkspace(t)
+	w.pipeline = w.variant("sensitive.hcl", "required = true\n}", "required = true\n  sensitive = true\n}")
+	csv, _ := w.generate("admissions.csv", 100, 3)
+	appendLines(t, csv, "Bo\xffby Jackson,44,Male,B-,Asthma,2024-01-02,Dr Y,Hospital,Aetna,12.25,107,Elective,2024-01-09,Aspirin,Normal")
+	run, stderr, code := w.apply(csv, "-dry-run")
+	if code != ExitOK || run.Reconciliation.RowsRejected != 1 {
+		t.Fatalf("exit %d, reconciliation %+v: %s\n%s", code, run.Reconciliation, run.Error, stderr)
+	}
+	data, err := os.ReadFile(filepath.Join(w.dir, "reports", "latest", "rejects.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := strings.Split(strings.TrimSpace(string(data)), "\n")
+	if len(rows) != 2 {
+		t.Fatalf("rejects.csv holds %d lines, want a header and one reject:\n%s", len(rows), data)
+	}
+	fields := strings.SplitN(rows[1], ",", 5)
+	if fields[2] != "Name" || fields[3] != "(sensitive)" {
+		t.Errorf("the reject reads field %q, value %q; want Name and (sensitive):\n%s", fields[2], fields[3], rows[1])
+	}
+}
