@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 
 	"runner/stages/embedded"
 	"runner/stages/mongosink"
@@ -46,7 +47,7 @@ func openTarget(ctx context.Context, p *plan.Plan, storeDir string, logger *slog
 		URI: uri, Database: tg.Database, Collection: tg.Collection, Mode: tg.Mode,
 		BatchDocs: tg.BatchDocs, BatchBytes: tg.BatchBytes, Writers: tg.Writers,
 		WriteConcern: tg.WriteConcern, Timeout: tg.Timeout, TLS: tg.TLS, Indexes: tg.Indexes, AppName: appName,
-		SwapStepDone: swapStepDone,
+		SwapStepDone: swapStepDone, SensitiveID: slices.Contains(sensitivePaths(p), "_id"),
 	}
 	if t.store != nil {
 		cfg.Scan = func(ctx context.Context, collection string, fn func([]byte) error) error {

@@ -155,9 +155,11 @@ func TestRefusedDocumentsNameTheirLine(t *testing.T) {
 		return b
 	}
 	tests := []struct {
-		name  string
-		batch func() *stages.DocBatch
-		want  []string
+		name        string
+		batch       func() *stages.DocBatch
+		sensitiveID bool
+		want        []string
+		wantNot     []string
 	}{
 		{
 			name:  "NaN the embedded store cannot store",
@@ -169,10 +171,18 @@ func TestRefusedDocumentsNameTheirLine(t *testing.T) {
 			batch: dupID,
 			want:  []string{"refused the document from line 40 (_id " + rowID(3) + ")", "its _id is the _id of another document of this run"},
 		},
+		{
+			name:        "two documents with one sensitive _id",
+			batch:       dupID,
+			sensitiveID: true,
+			want:        []string{"refused the document from line 40 (_id (sensitive))", "its _id is the _id of another document of this run"},
+			wantNot:     []string{rowID(3)},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			cfg := testConfig(t, plan.ModeReplace)
+			cfg.SensitiveID = tt.sensitiveID
 			target := connect(t, cfg)
 			l, err := target.Begin(t.Context())
 			if err != nil {
@@ -186,6 +196,11 @@ func TestRefusedDocumentsNameTheirLine(t *testing.T) {
 			for _, w := range tt.want {
 				if !strings.Contains(err.Error(), w) {
 					t.Errorf("error %q, want it to contain %q", err, w)
+				}
+			}
+			for _, w := range tt.wantNot {
+				if strings.Contains(err.Error(), w) {
+					t.Errorf("error %q shows the sensitive %q", err, w)
 				}
 			}
 		})

@@ -77,6 +77,9 @@ type Config struct {
 	// Writers is the number of bulk writes in flight (DefaultWriters).
 	Writers      int
 	WriteConcern plan.WriteConcern
+	// SensitiveID says the _id is computed from sensitive values: errors
+	// about a document show "(sensitive)" in its place.
+	SensitiveID bool
 	// Timeout bounds server selection and connecting, and how long a batch
 	// may go on failing (or waiting for an answer) before the load fails
 	// (DefaultTimeout).

@@ -334,6 +334,11 @@ func (w *writer) refused(j *job, i int, why string) error {
 			id = renderID(v)
 		}
 	}
+	if w.l.t.cfg.SensitiveID && id != "?" {
+		// The server's own message may quote the _id too (a duplicate key).
+		why = strings.ReplaceAll(why, id, plan.SensitiveValue)
+		id = plan.SensitiveValue
+	}
 	return &writeError{msg: fmt.Sprintf("MongoDB at %s refused the document from %s (_id %s) in %s: %s",
 		w.l.t.redacted, origin, id, w.l.name(), why)}
 }
