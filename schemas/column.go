@@ -81,7 +81,7 @@ func decodeColumnBlock(block *hclsyntax.Block, ev *evaluator) (*columnBlock, dia
 	if problem := columnNameProblem(col.Name); problem != "" {
 		diags = append(diags, errorAt(col.NameRange, "Invalid column name", "%s", problem))
 	}
-	s := newSettings(ev, "column."+col.Name, c.Attributes)
+	s := newSettings(ev, "column."+col.Name, c)
 	derived := !s.has("from")
 	// derivedSure guards the problems that only a derived column has.
 	derivedSure := derived && !col.KindUnknown

@@ -19,14 +19,15 @@ import (
 // absent, null, unresolved or wrong, and collects every problem in diags, so
 // a decoder reads like a list of its attributes.
 type settings struct {
-	ev    *evaluator
-	block string
-	attrs map[string]*hclsyntax.Attribute
-	diags diag.Diagnostics
+	ev       *evaluator
+	block    string
+	attrs    map[string]*hclsyntax.Attribute
+	required map[string]bool
+	diags    diag.Diagnostics
 }
 
-func newSettings(ev *evaluator, block string, attrs map[string]*hclsyntax.Attribute) *settings {
-	return &settings{ev: ev, block: block, attrs: attrs}
+func newSettings(ev *evaluator, block string, c blockContent) *settings {
+	return &settings{ev: ev, block: block, attrs: c.Attributes, required: c.Required}
 }
 
 func (s *settings) has(name string) bool {
@@ -44,7 +45,9 @@ func (s *settings) what(name string) string { return s.block + "." + name }
 
 // value evaluates the attribute and converts it to ty (noun says what ty is,
 // for the message). ok is false when the attribute is absent, null, unknown
-// or could not be converted.
+// or could not be converted. A required attribute that is null is an error:
+// null would otherwise stand for "not set" and slip past the check that it
+// is there.
 func (s *settings) value(name string, ty cty.Type, noun string) (cty.Value, bool) {
 	attr, ok := s.attrs[name]
 	if !ok {
@@ -52,6 +55,9 @@ func (s *settings) value(name string, ty cty.Type, noun string) (cty.Value, bool
 	}
 	v, ds := s.ev.eval(attr.Expr, s.what(name))
 	s.diags = append(s.diags, ds...)
+	if !ds.HasErrors() && v.IsNull() && s.required[name] {
+		s.invalid(name, "%s is required and cannot be null; it must be %s.", s.what(name), noun)
+	}
 	if ds.HasErrors() || v.IsNull() || !v.IsWhollyKnown() {
 		return cty.NilVal, false
 	}
