@@ -43,12 +43,11 @@ func (s *settings) exprRange(name string) hcl.Range {
 // what names an attribute in messages: "source.path".
 func (s *settings) what(name string) string { return s.block + "." + name }
 
-// value evaluates the attribute and converts it to ty (noun says what ty is,
-// for the message). ok is false when the attribute is absent, null, unknown
-// or could not be converted. A required attribute that is null is an error:
-// null would otherwise stand for "not set" and slip past the check that it
-// is there.
-func (s *settings) value(name string, ty cty.Type, noun string) (cty.Value, bool) {
+// evaluated evaluates the attribute. ok is false when it is absent, null,
+// unknown or failed to evaluate. A required attribute that is null is an
+// error: null would otherwise stand for "not set" and slip past the check that
+// it is there; noun says what it must be instead.
+func (s *settings) evaluated(name, noun string) (cty.Value, bool) {
 	attr, ok := s.attrs[name]
 	if !ok {
 		return cty.NilVal, false
@@ -61,13 +60,44 @@ func (s *settings) value(name string, ty cty.Type, noun string) (cty.Value, bool
 	if ds.HasErrors() || v.IsNull() || !v.IsWhollyKnown() {
 		return cty.NilVal, false
 	}
+	return v, true
+}
+
+// value evaluates the attribute and converts it to ty (noun says what ty is,
+// for the message). ok is false when the attribute is absent, null, unknown
+// or could not be converted.
+func (s *settings) value(name string, ty cty.Type, noun string) (cty.Value, bool) {
+	v, ok := s.evaluated(name, noun)
+	if !ok {
+		return cty.NilVal, false
+	}
 	cv, err := convert.Convert(v, ty)
 	if err != nil {
-		s.diags = append(s.diags, errorAt(attr.Expr.Range(), "Incorrect value type",
-			"%s must be %s; this is %s.", s.what(name), noun, friendlyType(v.Type())))
+		s.wrongType(name, noun, v)
 		return cty.NilVal, false
 	}
 	return cv, true
+}
+
+// exactStrOK reads a string that must be written as one: where strOK would
+// turn a number or a bool into its text (42 into "42"), this reports it, for a
+// setting where a number is surely a mistake. noun says what the string is.
+func (s *settings) exactStrOK(name, noun string) (string, bool) {
+	v, ok := s.evaluated(name, noun)
+	if !ok {
+		return "", false
+	}
+	if v.Type() != cty.String {
+		s.wrongType(name, noun, v)
+		return "", false
+	}
+	return v.AsString(), true
+}
+
+// wrongType reports a value that is not of the type the attribute needs.
+func (s *settings) wrongType(name, noun string, v cty.Value) {
+	s.diags = append(s.diags, errorAt(s.exprRange(name), "Incorrect value type",
+		"%s must be %s; this is %s.", s.what(name), noun, friendlyType(v.Type())))
 }
 
 func (s *settings) str(name, def string) string {
