@@ -2,6 +2,11 @@ package diag
 
 import (
 	"bytes"
+	"fmt"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"runner/stages/plan"
 )
@@ -41,7 +46,71 @@ func snippetFor(r *plan.Range, sources map[string][]byte) (snippet, bool) {
 	redacted := plan.RedactURIs(code)
 	highStart = clamp(len(plan.RedactURIs(code[:highStart])), 0, len(redacted))
 	highEnd = clamp(len(plan.RedactURIs(code[:highEnd])), highStart, len(redacted))
-	return snippet{Code: redacted, Line: r.Start.Line, HighStart: highStart, HighEnd: highEnd}, true
+	return fitted(redacted[:highStart], redacted[highStart:highEnd], redacted[highEnd:], r.Start.Line), true
+}
+
+// Snippet limits, in characters: a line of a minified or binary file would
+// otherwise fill the terminal.
+const (
+	maxSnippetBefore = 40
+	maxSnippetHigh   = 60
+	maxSnippet       = 120
+)
+
+// snippetCut marks where a snippet leaves out part of its line.
+const snippetCut = "..."
+
+// fitted builds the snippet of a line split into the text before the
+// highlight, the highlight and the text after it: non-printable characters
+// and bytes that are not UTF-8 are escaped so they cannot garble the
+// terminal, and each part is cut to keep the line short.
+func fitted(before, high, after string, line int) snippet {
+	before = keepLast(escapeNonPrintable(before), maxSnippetBefore)
+	high = keepFirst(escapeNonPrintable(high), maxSnippetHigh)
+	room := max(0, maxSnippet-utf8.RuneCountInString(before)-utf8.RuneCountInString(high))
+	after = keepFirst(escapeNonPrintable(after), room)
+	return snippet{Code: before + high + after, Line: line, HighStart: len(before), HighEnd: len(before) + len(high)}
+}
+
+// keepFirst cuts s to its first n characters, marking the cut.
+func keepFirst(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:max(0, n-len(snippetCut))]) + snippetCut
+}
+
+// keepLast cuts s to its last n characters, marking the cut.
+func keepLast(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return snippetCut + string(r[len(r)-max(0, n-len(snippetCut)):])
+}
+
+// escapeNonPrintable writes control characters, other invisible characters
+// and bytes that are not UTF-8 as escapes (\x00, \xff, \u200b). Tabs stay, so
+// the carets still line up under the code.
+func escapeNonPrintable(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == '\t' || (unicode.IsPrint(r) && r != utf8.RuneError):
+			b.WriteString(s[i : i+size])
+		case size == 1:
+			// An ASCII control character or a byte that is not UTF-8: the
+			// byte as it is in the file.
+			fmt.Fprintf(&b, `\x%02x`, s[i])
+		default:
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+		}
+		i += size
+	}
+	return b.String()
 }
 
 func clamp(v, lo, hi int) int {
