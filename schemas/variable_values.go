@@ -130,6 +130,9 @@ func (l *Loader) readVarFile(path string, byName map[string]*variableBlock, name
 		return diag.Diagnostics{sourceless("Cannot read variable file", "-var-file %s cannot be read: %s.", path, readProblem(err))}
 	}
 	l.sources[path] = src
+	if d := notTextProblem(path, src, "a variable file"); d != nil {
+		return diag.Diagnostics{d}
+	}
 	file, hd := hclsyntax.ParseConfig(src, path, hcl.InitialPos)
 	diags := fromHCL(hd)
 	if hd.HasErrors() {
