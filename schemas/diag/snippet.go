@@ -65,52 +65,75 @@ const snippetCut = "..."
 // and bytes that are not UTF-8 are escaped so they cannot garble the
 // terminal, and each part is cut to keep the line short.
 func fitted(before, high, after string, line int) snippet {
-	before = keepLast(escapeNonPrintable(before), maxSnippetBefore)
-	high = keepFirst(escapeNonPrintable(high), maxSnippetHigh)
-	room := max(0, maxSnippet-utf8.RuneCountInString(before)-utf8.RuneCountInString(high))
-	after = keepFirst(escapeNonPrintable(after), room)
-	return snippet{Code: before + high + after, Line: line, HighStart: len(before), HighEnd: len(before) + len(high)}
+	b := keepLast(escaped(before), maxSnippetBefore)
+	h := keepFirst(escaped(high), maxSnippetHigh)
+	room := max(0, maxSnippet-utf8.RuneCountInString(b)-utf8.RuneCountInString(h))
+	a := keepFirst(escaped(after), room)
+	return snippet{Code: b + h + a, Line: line, HighStart: len(b), HighEnd: len(b) + len(h)}
 }
 
-// keepFirst cuts s to its first n characters, marking the cut.
-func keepFirst(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
+// keepFirst joins the first pieces that fit in n characters, marking a cut.
+// Cutting between pieces keeps an escape whole.
+func keepFirst(pieces []string, n int) string {
+	if width(pieces) <= n {
+		return strings.Join(pieces, "")
 	}
-	return string(r[:max(0, n-len(snippetCut))]) + snippetCut
-}
-
-// keepLast cuts s to its last n characters, marking the cut.
-func keepLast(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return snippetCut + string(r[len(r)-max(0, n-len(snippetCut)):])
-}
-
-// escapeNonPrintable writes control characters, other invisible characters
-// and bytes that are not UTF-8 as escapes (\x00, \xff, \u200b). Tabs stay, so
-// the carets still line up under the code.
-func escapeNonPrintable(s string) string {
 	var b strings.Builder
+	room := n - len(snippetCut)
+	for _, p := range pieces {
+		if room -= utf8.RuneCountInString(p); room < 0 {
+			break
+		}
+		b.WriteString(p)
+	}
+	return b.String() + snippetCut
+}
+
+// keepLast joins the last pieces that fit in n characters, marking a cut.
+func keepLast(pieces []string, n int) string {
+	if width(pieces) <= n {
+		return strings.Join(pieces, "")
+	}
+	room := n - len(snippetCut)
+	i := len(pieces)
+	for i > 0 && room-utf8.RuneCountInString(pieces[i-1]) >= 0 {
+		room -= utf8.RuneCountInString(pieces[i-1])
+		i--
+	}
+	return snippetCut + strings.Join(pieces[i:], "")
+}
+
+// width is how many characters the pieces take on a line.
+func width(pieces []string) int {
+	n := 0
+	for _, p := range pieces {
+		n += utf8.RuneCountInString(p)
+	}
+	return n
+}
+
+// escaped splits s into one piece per character, writing control
+// characters, other invisible characters and bytes that are not UTF-8 as
+// escapes (\x00, \xff, \u200b). Tabs stay, so the carets still line up under
+// the code.
+func escaped(s string) []string {
+	var pieces []string
 	for i := 0; i < len(s); {
 		r, size := utf8.DecodeRuneInString(s[i:])
 		switch {
 		case r == '\t' || (unicode.IsPrint(r) && r != utf8.RuneError):
-			b.WriteString(s[i : i+size])
+			pieces = append(pieces, s[i:i+size])
 		case size == 1:
 			// An ASCII control character or a byte that is not UTF-8: the
 			// byte as it is in the file.
-			fmt.Fprintf(&b, `\x%02x`, s[i])
+			pieces = append(pieces, fmt.Sprintf(`\x%02x`, s[i]))
 		default:
 			q := strconv.QuoteRune(r)
-			b.WriteString(q[1 : len(q)-1])
+			pieces = append(pieces, q[1:len(q)-1])
 		}
 		i += size
 	}
-	return b.String()
+	return pieces
 }
 
 func clamp(v, lo, hi int) int {

@@ -150,6 +150,8 @@ func TestWriteTextSnippetEscapesAndCuts(t *testing.T) {
 			wantCode: "..." + strings.Repeat("a", 34) + " = col.x", wantHigh: strings.Repeat(" ", 40) + "^^^^^"},
 		{name: "long highlight and text after it", line: "x = " + strings.Repeat("b", 100) + strings.Repeat("c", 100), high: strings.Repeat("b", 100),
 			wantCode: "x = " + strings.Repeat("b", 57) + "..." + strings.Repeat("c", 53) + "...", wantHigh: "    " + strings.Repeat("^", 60)},
+		{name: "a cut keeps escapes whole", line: "= " + strings.Repeat("\x00", 30), high: "=",
+			wantCode: "= " + strings.Repeat(`\x00`, 28) + "...", wantHigh: "^"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
