@@ -204,9 +204,8 @@ func (s *settings) limit(name string, def plan.Limit) plan.Limit {
 	if hcl.ExprAsKeyword(attr.Expr) == "unlimited" {
 		return plan.Limit{Unlimited: true}
 	}
-	v, ds := s.ev.eval(attr.Expr, s.what(name))
-	s.diags = append(s.diags, ds...)
-	if ds.HasErrors() || v.IsNull() || !v.IsWhollyKnown() {
+	v, ok := s.evaluated(name, "a tolerance")
+	if !ok {
 		return def
 	}
 	if v.Type() == cty.String && v.AsString() == "unlimited" {
