@@ -17,6 +17,9 @@ import (
 type blockContent struct {
 	Attributes map[string]*hclsyntax.Attribute
 	Blocks     []*hclsyntax.Block
+	// Required names the attributes the schema requires: being present is
+	// not enough, their value cannot be null either.
+	Required map[string]bool
 }
 
 // nestedBlockHome says where a block that is only valid inside another block
@@ -30,7 +33,7 @@ var nestedBlockHome = map[string]string{"index": "target", "tls": "target"}
 // so decoders can trust what they get.
 func content(body *hclsyntax.Body, schema *hcl.BodySchema, where string, declRange hcl.Range) (blockContent, diag.Diagnostics) {
 	var diags diag.Diagnostics
-	out := blockContent{Attributes: map[string]*hclsyntax.Attribute{}}
+	out := blockContent{Attributes: map[string]*hclsyntax.Attribute{}, Required: map[string]bool{}}
 
 	attrNames := make([]string, 0, len(schema.Attributes))
 	for _, a := range schema.Attributes {
@@ -87,6 +90,9 @@ func content(body *hclsyntax.Body, schema *hcl.BodySchema, where string, declRan
 	}
 
 	for _, a := range schema.Attributes {
+		if a.Required {
+			out.Required[a.Name] = true
+		}
 		if _, ok := out.Attributes[a.Name]; a.Required && !ok {
 			diags = append(diags, errorAt(declRange, "Missing required argument",
 				"%s needs a %q argument.", capitalize(where), a.Name))

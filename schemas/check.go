@@ -77,7 +77,7 @@ func decodeCheckBlock(block *hclsyntax.Block, ev *evaluator) (*checkBlock, diag.
 	kind, ok, ds := checkKind(c.Attributes, block.DefRange())
 	diags = append(diags, ds...)
 	ch.Kind = kind
-	s := newSettings(ev, "check."+ch.Name, c.Attributes)
+	s := newSettings(ev, "check."+ch.Name, c)
 	if ok {
 		diags = append(diags, decodeCheckKind(ch, c.Attributes, s)...)
 	}

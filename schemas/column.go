@@ -81,13 +81,15 @@ func decodeColumnBlock(block *hclsyntax.Block, ev *evaluator) (*columnBlock, dia
 	if problem := columnNameProblem(col.Name); problem != "" {
 		diags = append(diags, errorAt(col.NameRange, "Invalid column name", "%s", problem))
 	}
-	s := newSettings(ev, "column."+col.Name, c.Attributes)
+	s := newSettings(ev, "column."+col.Name, c)
 	derived := !s.has("from")
 	// derivedSure guards the problems that only a derived column has.
 	derivedSure := derived && !col.KindUnknown
 	if !derived {
 		col.FromRange = toRange(s.exprRange("from"))
-		from, ok := s.strOK("from")
+		// A number would convert to its text and name a field such as "42",
+		// which is a mistake far more often than a header.
+		from, ok := s.exactStrOK("from", `a string naming the CSV field the column reads, as the header writes it (from = "Age")`)
 		switch {
 		case !ok:
 			// The column reads a field, but which one is unknown: what is

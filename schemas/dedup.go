@@ -42,7 +42,7 @@ func decodeDedupBlock(block *hclsyntax.Block, ev *evaluator) (*dedupBlock, diag.
 				kw, didYouMean(kw, []string{allColumnsKeyword})))
 		}
 	}
-	s := newSettings(ev, "dedup", c.Attributes)
+	s := newSettings(ev, "dedup", c)
 	d.Keep = keywordSetting(s, "keep", "keep policy", plan.Keeps, plan.KeepFirst)
 	return d, append(diags, s.diags...)
 }

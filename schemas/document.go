@@ -42,7 +42,7 @@ func decodeDocumentBlock(block *hclsyntax.Block, ev *evaluator) (*documentBlock,
 		}
 		d.Fields = append(d.Fields, attr)
 	}
-	s := newSettings(ev, "document", settingsAttrs)
+	s := newSettings(ev, "document", blockContent{Attributes: settingsAttrs})
 	d.OmitNulls = s.boolean("omit_nulls", true)
 	if len(d.Fields) == 0 {
 		diags = append(diags, errorAt(d.DeclRange, "Empty document",

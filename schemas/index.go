@@ -35,7 +35,7 @@ func decodeIndexBlock(block *hclsyntax.Block, ev *evaluator) (*indexBlock, diag.
 	if ix.Name == "" {
 		diags = append(diags, errorAt(ix.NameRange, "Invalid index name", "An index needs a name, such as index \"patient_name\"."))
 	}
-	s := newSettings(ev, "index."+ix.Name, c.Attributes)
+	s := newSettings(ev, "index."+ix.Name, c)
 	ix.Unique = s.boolean("unique", false)
 	if attr, ok := c.Attributes["keys"]; ok {
 		diags = append(diags, decodeIndexKeys(ix, attr.Expr, ev)...)

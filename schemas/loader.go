@@ -59,9 +59,13 @@ func (l *Loader) LoadFile(path string) (*plan.Plan, diag.Diagnostics) {
 
 // Load compiles a pipeline file's text; filename names it in diagnostics and
 // source ranges. The plan is nil when there are errors, and the diagnostics
-// are sorted by position.
+// are sorted by position. A file that is not UTF-8 text gets one diagnostic
+// and is not parsed.
 func (l *Loader) Load(filename string, src []byte) (*plan.Plan, diag.Diagnostics) {
 	l.sources[filename] = src
+	if d := notTextProblem(filename, src, "a pipeline file"); d != nil {
+		return nil, diag.Diagnostics{d}
+	}
 	file, hd := hclsyntax.ParseConfig(src, filename, hcl.InitialPos)
 	diags := fromHCL(hd)
 	var p *plan.Plan

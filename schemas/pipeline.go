@@ -29,7 +29,7 @@ func decodePipelineBlock(block *hclsyntax.Block, ev *evaluator) (*pipelineBlock,
 		diags = append(diags, errorAt(p.NameRange, "Invalid pipeline name",
 			"A pipeline name starts with a letter and holds letters, digits, underscores and dashes; %q does not.", p.Name))
 	}
-	s := newSettings(ev, "pipeline", c.Attributes)
+	s := newSettings(ev, "pipeline", c)
 	p.Description = s.str("description", "")
 	return p, append(diags, s.diags...)
 }

@@ -29,7 +29,7 @@ func decodeReportBlock(block *hclsyntax.Block, ev *evaluator) (*plan.Report, dia
 	r := defaultReport()
 	r.Range = toRange(block.DefRange())
 	c, diags := content(block.Body, reportBlockSchema, "a report block", block.DefRange())
-	s := newSettings(ev, "report", c.Attributes)
+	s := newSettings(ev, "report", c)
 	if dir, ok := s.strOK("dir"); ok {
 		r.Dir = dir
 		if dir == "" {

@@ -19,14 +19,15 @@ import (
 // absent, null, unresolved or wrong, and collects every problem in diags, so
 // a decoder reads like a list of its attributes.
 type settings struct {
-	ev    *evaluator
-	block string
-	attrs map[string]*hclsyntax.Attribute
-	diags diag.Diagnostics
+	ev       *evaluator
+	block    string
+	attrs    map[string]*hclsyntax.Attribute
+	required map[string]bool
+	diags    diag.Diagnostics
 }
 
-func newSettings(ev *evaluator, block string, attrs map[string]*hclsyntax.Attribute) *settings {
-	return &settings{ev: ev, block: block, attrs: attrs}
+func newSettings(ev *evaluator, block string, c blockContent) *settings {
+	return &settings{ev: ev, block: block, attrs: c.Attributes, required: c.Required}
 }
 
 func (s *settings) has(name string) bool {
@@ -42,26 +43,61 @@ func (s *settings) exprRange(name string) hcl.Range {
 // what names an attribute in messages: "source.path".
 func (s *settings) what(name string) string { return s.block + "." + name }
 
-// value evaluates the attribute and converts it to ty (noun says what ty is,
-// for the message). ok is false when the attribute is absent, null, unknown
-// or could not be converted.
-func (s *settings) value(name string, ty cty.Type, noun string) (cty.Value, bool) {
+// evaluated evaluates the attribute. ok is false when it is absent, null,
+// unknown or failed to evaluate. A required attribute that is null is an
+// error: null would otherwise stand for "not set" and slip past the check that
+// it is there; noun says what it must be instead.
+func (s *settings) evaluated(name, noun string) (cty.Value, bool) {
 	attr, ok := s.attrs[name]
 	if !ok {
 		return cty.NilVal, false
 	}
 	v, ds := s.ev.eval(attr.Expr, s.what(name))
 	s.diags = append(s.diags, ds...)
+	if !ds.HasErrors() && v.IsNull() && s.required[name] {
+		s.invalid(name, "%s is required and cannot be null; it must be %s.", s.what(name), noun)
+	}
 	if ds.HasErrors() || v.IsNull() || !v.IsWhollyKnown() {
+		return cty.NilVal, false
+	}
+	return v, true
+}
+
+// value evaluates the attribute and converts it to ty (noun says what ty is,
+// for the message). ok is false when the attribute is absent, null, unknown
+// or could not be converted.
+func (s *settings) value(name string, ty cty.Type, noun string) (cty.Value, bool) {
+	v, ok := s.evaluated(name, noun)
+	if !ok {
 		return cty.NilVal, false
 	}
 	cv, err := convert.Convert(v, ty)
 	if err != nil {
-		s.diags = append(s.diags, errorAt(attr.Expr.Range(), "Incorrect value type",
-			"%s must be %s; this is %s.", s.what(name), noun, friendlyType(v.Type())))
+		s.wrongType(name, noun, v)
 		return cty.NilVal, false
 	}
 	return cv, true
+}
+
+// exactStrOK reads a string that must be written as one: where strOK would
+// turn a number or a bool into its text (42 into "42"), this reports it, for a
+// setting where a number is surely a mistake. noun says what the string is.
+func (s *settings) exactStrOK(name, noun string) (string, bool) {
+	v, ok := s.evaluated(name, noun)
+	if !ok {
+		return "", false
+	}
+	if v.Type() != cty.String {
+		s.wrongType(name, noun, v)
+		return "", false
+	}
+	return v.AsString(), true
+}
+
+// wrongType reports a value that is not of the type the attribute needs.
+func (s *settings) wrongType(name, noun string, v cty.Value) {
+	s.diags = append(s.diags, errorAt(s.exprRange(name), "Incorrect value type",
+		"%s must be %s; this is %s.", s.what(name), noun, friendlyType(v.Type())))
 }
 
 func (s *settings) str(name, def string) string {
@@ -168,9 +204,8 @@ func (s *settings) limit(name string, def plan.Limit) plan.Limit {
 	if hcl.ExprAsKeyword(attr.Expr) == "unlimited" {
 		return plan.Limit{Unlimited: true}
 	}
-	v, ds := s.ev.eval(attr.Expr, s.what(name))
-	s.diags = append(s.diags, ds...)
-	if ds.HasErrors() || v.IsNull() || !v.IsWhollyKnown() {
+	v, ok := s.evaluated(name, "a tolerance")
+	if !ok {
 		return def
 	}
 	if v.Type() == cty.String && v.AsString() == "unlimited" {

@@ -48,7 +48,7 @@ func decodeSourceBlock(block *hclsyntax.Block, ev *evaluator) (*plan.Source, dia
 		diags = append(diags, errorAt(block.LabelRanges[0], "Unsupported source kind",
 			"runner reads %s sources; %q is not one.%s", quotedList(sourceKinds, "or"), src.Format, didYouMean(src.Format, sourceKinds)))
 	}
-	s := newSettings(ev, "source", c.Attributes)
+	s := newSettings(ev, "source", c)
 	if s.has("path") {
 		src.PathRange = toRange(s.exprRange("path"))
 	}

@@ -85,7 +85,7 @@ func decodeTargetBlock(block *hclsyntax.Block, ev *evaluator) (*targetBlock, dia
 		diags = append(diags, errorAt(block.LabelRanges[0], "Unsupported target kind",
 			"runner loads %s targets; %q is not one.%s", quotedList(targetKinds, "or"), t.Kind, didYouMean(t.Kind, targetKinds)))
 	}
-	s := newSettings(ev, "target", c.Attributes)
+	s := newSettings(ev, "target", c)
 	decodeConnection(t, s, ev)
 	if db, ok := s.strOK("database"); ok {
 		t.Database = db
@@ -193,7 +193,7 @@ func writeConcern(s *settings) string {
 
 func decodeTLSBlock(block *hclsyntax.Block, ev *evaluator) (plan.TLS, diag.Diagnostics) {
 	c, diags := content(block.Body, tlsBlockSchema, "a tls block", block.DefRange())
-	s := newSettings(ev, "target.tls", c.Attributes)
+	s := newSettings(ev, "target.tls", c)
 	tls := plan.TLS{
 		Enabled:  true,
 		CAFile:   s.str("ca_file", ""),

@@ -207,12 +207,58 @@ func TestSensitiveVariable(t *testing.T) {
 		t.Error("the serialised plan contains the secret")
 	}
 
-	opts.Vars = map[string]string{"uri": secret, "batch": "s3cret"}
-	_, ds, _ := loadString(t, "test.hcl", src, opts)
-	for _, d := range ds {
-		if strings.Contains(d.Detail, "s3cret") {
-			t.Errorf("a diagnostic repeats a value given on the command line: %s", d.Detail)
-		}
+}
+
+// A value that does not parse gets one diagnostic that shows the value (or
+// hides it when the variable is sensitive), and no second, false "No value
+// for variable".
+func TestInvalidRawValue(t *testing.T) {
+	const pin = "variable \"pin\" {\n  type      = number\n  sensitive = true\n}\n\n"
+	src := pin + strings.Replace(varPipeline, "  default = 8192\n", "", 1)
+	tests := []struct {
+		name       string
+		env        map[string]string
+		vars       map[string]string
+		wantDetail string
+	}{
+		{name: "word for a number", vars: map[string]string{"batch": "abc", "pin": "1"},
+			wantDetail: `-var batch: variable "batch" is a number; "abc" is not a number. Write it as in a pipeline file, for example 42 or 0.5.`},
+		{name: "sensitive value is hidden", vars: map[string]string{"batch": "1", "pin": "s3cret"},
+			wantDetail: `-var pin: variable "pin" is a number; (sensitive) is not a number. Write it as in a pipeline file, for example 42 or 0.5.`},
+		{name: "environment", env: map[string]string{"RUNNER_VAR_batch": "12 rows"}, vars: map[string]string{"pin": "1"},
+			wantDetail: `The environment variable RUNNER_VAR_batch: variable "batch" is a number; "12 rows" is not a number. Write it as in a pipeline file, for example 42 or 0.5.`},
+		{name: "list", vars: map[string]string{"batch": "1", "pin": "1", "nulls": `"NA"`},
+			wantDetail: `-var nulls: variable "nulls" is of type list(string); "\"NA\"" is not of type list(string). Write it as in a pipeline file, for example ["a", "b"].`},
+		{name: "out of range", vars: map[string]string{"batch": "1e99999999", "pin": "1"},
+			wantDetail: `-var batch: variable "batch" is a number; "1e99999999" is beyond the range of a float64. Write it as in a pipeline file, for example 42 or 0.5.`},
+		{name: "control characters escaped and long value cut", vars: map[string]string{"batch": "\x1b[2J" + strings.Repeat("9", 50), "pin": "1"},
+			wantDetail: `-var batch: variable "batch" is a number; "\x1b[2J` + strings.Repeat("9", 36) + `"... is not a number. Write it as in a pipeline file, for example 42 or 0.5.`},
+		{name: "connection string redacted", vars: map[string]string{"batch": "mongodb://u:hunter2@db", "pin": "1"},
+			wantDetail: `-var batch: variable "batch" is a number; "mongodb://u:***@db" is not a number. Write it as in a pipeline file, for example 42 or 0.5.`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			opts := testOptions(tc.env, nil)
+			opts.Vars = tc.vars
+			_, ds, l := loadString(t, "test.hcl", src, opts)
+			if len(ds) != 1 || ds[0].Summary != "Invalid value for variable" {
+				t.Fatalf("want one Invalid value for variable, got:\n%s", renderText(t, ds, l.Sources()))
+			}
+			if diff := cmp.Diff(tc.wantDetail, ds[0].Detail); diff != "" {
+				t.Errorf("detail (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// A var file's invalid value is reported once, not also as a missing value.
+func TestVarFileInvalidValueReportedOnce(t *testing.T) {
+	src := strings.Replace(varPipeline, "  default = 8192\n", "", 1)
+	opts := testOptions(nil, map[string]string{"a.hcl": "batch = \"lots\"\n"})
+	opts.VarFiles = []string{"a.hcl"}
+	_, ds, l := loadString(t, "test.hcl", src, opts)
+	if diff := cmp.Diff([]string{"Invalid value for variable"}, summaries(ds)); diff != "" {
+		t.Fatalf("diagnostics (-want +got):\n%s\n%s", diff, renderText(t, ds, l.Sources()))
 	}
 }
 

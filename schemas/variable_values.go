@@ -2,6 +2,7 @@ package schemas
 
 import (
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
@@ -50,6 +51,9 @@ func (l *Loader) resolveVariables(blocks []*variableBlock) (resolvedVariables, d
 	var diags diag.Diagnostics
 	byName := map[string]*variableBlock{}
 	got := map[string]assigned{}
+	// failed holds the variables given a value that was reported as invalid:
+	// they have no value either, but saying so again would be false.
+	failed := map[string]bool{}
 	r := resolvedVariables{values: map[string]cty.Value{}}
 	for _, b := range blocks {
 		byName[b.Name] = b
@@ -64,6 +68,7 @@ func (l *Loader) resolveVariables(blocks []*variableBlock) (resolvedVariables, d
 		if raw, ok := l.opts.Env(name); ok {
 			if v, d := parseRawValue(raw, b, "The environment variable "+name); d != nil {
 				diags = append(diags, d)
+				failed[b.Name] = true
 			} else {
 				got[b.Name] = assigned{value: v, origin: "env " + name}
 			}
@@ -71,7 +76,7 @@ func (l *Loader) resolveVariables(blocks []*variableBlock) (resolvedVariables, d
 	}
 
 	for _, path := range l.opts.VarFiles {
-		diags = append(diags, l.readVarFile(path, byName, r.names, got)...)
+		diags = append(diags, l.readVarFile(path, byName, r.names, got, failed)...)
 	}
 
 	flagNames := make([]string, 0, len(l.opts.Vars))
@@ -88,6 +93,7 @@ func (l *Loader) resolveVariables(blocks []*variableBlock) (resolvedVariables, d
 		}
 		if v, d := parseRawValue(l.opts.Vars[name], b, "-var "+name); d != nil {
 			diags = append(diags, d)
+			failed[name] = true
 		} else {
 			got[name] = assigned{value: v, origin: "-var"}
 		}
@@ -97,6 +103,10 @@ func (l *Loader) resolveVariables(blocks []*variableBlock) (resolvedVariables, d
 	diags = append(diags, sd...)
 	for _, b := range blocks {
 		a, ok := got[b.Name]
+		if !ok && failed[b.Name] {
+			r.values[b.Name] = cty.DynamicVal
+			continue
+		}
 		if !ok {
 			diags = append(diags, errorAt(b.NameRange, "No value for variable",
 				"Variable %q has no default and no value was given. Set it with -var %s=..., in a -var-file, or with the environment variable %s%s.",
@@ -148,13 +158,17 @@ func (l *Loader) sensitiveVars(byName map[string]*variableBlock, names []string)
 
 // readVarFile reads a -var-file: name = value lines, later files winning.
 // A name the pipeline does not declare is a warning, as in Terraform, so one
-// file can serve several pipelines.
-func (l *Loader) readVarFile(path string, byName map[string]*variableBlock, names []string, got map[string]assigned) diag.Diagnostics {
+// file can serve several pipelines. A value that is not valid is reported and
+// marked in failed.
+func (l *Loader) readVarFile(path string, byName map[string]*variableBlock, names []string, got map[string]assigned, failed map[string]bool) diag.Diagnostics {
 	src, err := l.opts.ReadFile(path)
 	if err != nil {
 		return diag.Diagnostics{sourceless("Cannot read variable file", "-var-file %s cannot be read: %s.", path, readProblem(err))}
 	}
 	l.sources[path] = src
+	if d := notTextProblem(path, src, "a variable file"); d != nil {
+		return diag.Diagnostics{d}
+	}
 	file, hd := hclsyntax.ParseConfig(src, path, hcl.InitialPos)
 	diags := fromHCL(hd)
 	if hd.HasErrors() {
@@ -178,12 +192,14 @@ func (l *Loader) readVarFile(path string, byName map[string]*variableBlock, name
 		val, hd := attr.Expr.Value(nil)
 		diags = append(diags, fromHCL(hd)...)
 		if hd.HasErrors() {
+			failed[b.Name] = true
 			continue
 		}
 		cv, err := convert.Convert(val, b.Type)
 		if err != nil {
 			diags = append(diags, errorAt(attr.Expr.Range(), "Invalid value for variable",
 				"Variable %q is %s: %s.", b.Name, typeexpr.TypeString(b.Type), err))
+			failed[b.Name] = true
 			continue
 		}
 		got[b.Name] = assigned{value: cv, origin: "-var-file " + path}
@@ -192,34 +208,73 @@ func (l *Loader) readVarFile(path string, byName map[string]*variableBlock, name
 }
 
 // parseRawValue reads a value given on the command line or in the
-// environment. As in Terraform, a string (or untyped) variable takes the text
-// as it is, and other types parse it as an expression ("[\"a\", \"b\"]",
-// "42"). The text itself never appears in a message: it may be a secret.
-func parseRawValue(raw string, b *variableBlock, from string) (cty.Value, *diag.Diagnostic) {
+// environment; given names where it came from ("-var batch"). As in
+// Terraform, a string (or untyped) variable takes the text as it is, and other
+// types parse it as an expression ("[\"a\", \"b\"]", "42"). A message shows
+// the text with connection strings redacted, or (sensitive) for a sensitive
+// variable.
+func parseRawValue(raw string, b *variableBlock, given string) (cty.Value, *diag.Diagnostic) {
 	if b.Type == cty.String || b.Type == cty.DynamicPseudoType {
 		return cty.StringVal(raw), nil
 	}
-	want := typeexpr.TypeString(b.Type)
-	expr, hd := hclsyntax.ParseExpression([]byte(raw), from, hcl.InitialPos)
+	v, problem := typedRawValue(raw, b.Type)
+	if problem == "" {
+		return v, nil
+	}
+	return cty.NilVal, sourceless("Invalid value for variable",
+		"%s: variable %q is %s; %s %s. Write it as in a pipeline file, for example %s.",
+		given, b.Name, variableTypeNoun(b.Type), shownRawValue(raw, b.Sensitive), problem, typeExample(b.Type))
+}
+
+// typedRawValue parses raw as a literal of type ty; problem says what is
+// wrong with it ("is not a number"), or is empty.
+func typedRawValue(raw string, ty cty.Type) (cty.Value, string) {
+	notTy := "is not " + variableTypeNoun(ty)
+	expr, hd := hclsyntax.ParseExpression([]byte(raw), "", hcl.InitialPos)
 	if hd.HasErrors() {
-		return cty.NilVal, sourceless("Invalid value for variable",
-			"%s gives variable %q a value that is not a valid expression (%s). Variable %q is %s; write it as in a pipeline file, for example %s.",
-			from, b.Name, hd[0].Summary, b.Name, want, typeExample(b.Type))
+		return cty.NilVal, notTy
 	}
 	if ds := numberProblems(expr); ds.HasErrors() {
-		return cty.NilVal, sourceless("Invalid value for variable", "%s gives variable %q a number beyond the range of a float64.", from, b.Name)
+		return cty.NilVal, "is beyond the range of a float64"
 	}
+	// A bare word such as abc parses as a variable reference; it is not a
+	// literal of any type.
 	val, hd := expr.Value(nil)
 	if hd.HasErrors() {
-		return cty.NilVal, sourceless("Invalid value for variable",
-			"%s gives variable %q a value that must be a literal (%s).", from, b.Name, hd[0].Summary)
+		return cty.NilVal, notTy
 	}
-	cv, err := convert.Convert(val, b.Type)
+	cv, err := convert.Convert(val, ty)
 	if err != nil {
-		return cty.NilVal, sourceless("Invalid value for variable",
-			"%s gives variable %q a value that is not %s: %s.", from, b.Name, want, err)
+		return cty.NilVal, notTy
 	}
-	return cv, nil
+	return cv, ""
+}
+
+// maxShownValue caps how much of a value given on the command line a message
+// repeats.
+const maxShownValue = 40
+
+// shownRawValue renders a value given on the command line for a message:
+// quoted with non-printable characters escaped, connection strings redacted,
+// cut to maxShownValue characters, or (sensitive).
+func shownRawValue(raw string, sensitive bool) string {
+	if sensitive {
+		return sensitiveValue
+	}
+	text := []rune(plan.RedactURIs(raw))
+	if len(text) > maxShownValue {
+		return strconv.Quote(string(text[:maxShownValue])) + "..."
+	}
+	return strconv.Quote(string(text))
+}
+
+// variableTypeNoun names a variable type in messages: "a number", "of type
+// list(string)".
+func variableTypeNoun(ty cty.Type) string {
+	if ty.IsPrimitiveType() {
+		return friendlyType(ty)
+	}
+	return "of type " + typeexpr.TypeString(ty)
 }
 
 // typeExample shows how to write a value of ty on the command line.

@@ -2,6 +2,11 @@ package diag
 
 import (
 	"bytes"
+	"fmt"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"runner/stages/plan"
 )
@@ -41,7 +46,94 @@ func snippetFor(r *plan.Range, sources map[string][]byte) (snippet, bool) {
 	redacted := plan.RedactURIs(code)
 	highStart = clamp(len(plan.RedactURIs(code[:highStart])), 0, len(redacted))
 	highEnd = clamp(len(plan.RedactURIs(code[:highEnd])), highStart, len(redacted))
-	return snippet{Code: redacted, Line: r.Start.Line, HighStart: highStart, HighEnd: highEnd}, true
+	return fitted(redacted[:highStart], redacted[highStart:highEnd], redacted[highEnd:], r.Start.Line), true
+}
+
+// Snippet limits, in characters: a line of a minified or binary file would
+// otherwise fill the terminal.
+const (
+	maxSnippetBefore = 40
+	maxSnippetHigh   = 60
+	maxSnippet       = 120
+)
+
+// snippetCut marks where a snippet leaves out part of its line.
+const snippetCut = "..."
+
+// fitted builds the snippet of a line split into the text before the
+// highlight, the highlight and the text after it: non-printable characters
+// and bytes that are not UTF-8 are escaped so they cannot garble the
+// terminal, and each part is cut to keep the line short.
+func fitted(before, high, after string, line int) snippet {
+	b := keepLast(escaped(before), maxSnippetBefore)
+	h := keepFirst(escaped(high), maxSnippetHigh)
+	room := max(0, maxSnippet-utf8.RuneCountInString(b)-utf8.RuneCountInString(h))
+	a := keepFirst(escaped(after), room)
+	return snippet{Code: b + h + a, Line: line, HighStart: len(b), HighEnd: len(b) + len(h)}
+}
+
+// keepFirst joins the first pieces that fit in n characters, marking a cut.
+// Cutting between pieces keeps an escape whole.
+func keepFirst(pieces []string, n int) string {
+	if width(pieces) <= n {
+		return strings.Join(pieces, "")
+	}
+	var b strings.Builder
+	room := n - len(snippetCut)
+	for _, p := range pieces {
+		if room -= utf8.RuneCountInString(p); room < 0 {
+			break
+		}
+		b.WriteString(p)
+	}
+	return b.String() + snippetCut
+}
+
+// keepLast joins the last pieces that fit in n characters, marking a cut.
+func keepLast(pieces []string, n int) string {
+	if width(pieces) <= n {
+		return strings.Join(pieces, "")
+	}
+	room := n - len(snippetCut)
+	i := len(pieces)
+	for i > 0 && room-utf8.RuneCountInString(pieces[i-1]) >= 0 {
+		room -= utf8.RuneCountInString(pieces[i-1])
+		i--
+	}
+	return snippetCut + strings.Join(pieces[i:], "")
+}
+
+// width is how many characters the pieces take on a line.
+func width(pieces []string) int {
+	n := 0
+	for _, p := range pieces {
+		n += utf8.RuneCountInString(p)
+	}
+	return n
+}
+
+// escaped splits s into one piece per character, writing control
+// characters, other invisible characters and bytes that are not UTF-8 as
+// escapes (\x00, \xff, \u200b). Tabs stay, so the carets still line up under
+// the code.
+func escaped(s string) []string {
+	var pieces []string
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == '\t' || (unicode.IsPrint(r) && r != utf8.RuneError):
+			pieces = append(pieces, s[i:i+size])
+		case size == 1:
+			// An ASCII control character or a byte that is not UTF-8: the
+			// byte as it is in the file.
+			pieces = append(pieces, fmt.Sprintf(`\x%02x`, s[i]))
+		default:
+			q := strconv.QuoteRune(r)
+			pieces = append(pieces, q[1:len(q)-1])
+		}
+		i += size
+	}
+	return pieces
 }
 
 func clamp(v, lo, hi int) int {

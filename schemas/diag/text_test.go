@@ -133,3 +133,36 @@ func TestWriteTextColor(t *testing.T) {
 		}
 	}
 }
+
+// A line of binary or minified text shows escaped and cut around the
+// highlight, so a snippet never garbles the terminal or fills it.
+func TestWriteTextSnippetEscapesAndCuts(t *testing.T) {
+	tests := []struct {
+		name     string
+		line     string
+		high     string
+		wantCode string
+		wantHigh string
+	}{
+		{name: "control characters and bytes that are not UTF-8", line: "\x1f\x8b\x08 = \xff\x00 # \u200b", high: "\x8b",
+			wantCode: `\x1f\x8b\x08 = \xff\x00 # \u200b`, wantHigh: `    ^^^^`},
+		{name: "long text before the highlight", line: strings.Repeat("a", 100) + " = col.x", high: "col.x",
+			wantCode: "..." + strings.Repeat("a", 34) + " = col.x", wantHigh: strings.Repeat(" ", 40) + "^^^^^"},
+		{name: "long highlight and text after it", line: "x = " + strings.Repeat("b", 100) + strings.Repeat("c", 100), high: strings.Repeat("b", 100),
+			wantCode: "x = " + strings.Repeat("b", 57) + "..." + strings.Repeat("c", 53) + "...", wantHigh: "    " + strings.Repeat("^", 60)},
+		{name: "a cut keeps escapes whole", line: "= " + strings.Repeat("\x00", 30), high: "=",
+			wantCode: "= " + strings.Repeat(`\x00`, 28) + "...", wantHigh: "^"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			src := []byte(tc.line + "\n")
+			start := strings.Index(tc.line, tc.high)
+			r := &plan.Range{Filename: "bin.hcl", Start: plan.Pos{Line: 1, Column: 1, Byte: start}, End: plan.Pos{Line: 1, Column: 2, Byte: start + len(tc.high)}}
+			got := render(t, Diagnostics{{Severity: Error, Summary: "Odd", Detail: "x", Subject: r}}, map[string][]byte{"bin.hcl": src}, false)
+			want := "Error: Odd\n\n  --> bin.hcl:1:1\n   |\n 1 | " + tc.wantCode + "\n   | " + tc.wantHigh + "\n   |\n  x\n\n"
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+}
