@@ -278,3 +278,22 @@ func TestSourceChangedBetweenPassesIsRefused(t *testing.T) {
 		})
 	}
 }
+
+// TestMaxRecordBytesIsASourceSetting sets the record limit the reject
+// message names: a longer row is rejected with that reason, the rest load.
+func TestMaxRecordBytesIsASourceSetting(t *testing.T) {
+	w := newWorkspace(t)
+	w.pipeline = w.variant("records.hcl", "max_rejects = 0.01", "max_rejects = 0.01\n  max_record_bytes = 400")
+	csv, sum := w.generate("admissions.csv", 200, 9)
+	appendLines(t, csv, "Ann "+strings.Repeat("Long", 120)+",44,Male,B-,Asthma,2024-01-02,Dr Y,Hospital,Aetna,12.25,107,Elective,2024-01-09,Aspirin,Normal")
+	run, stderr, code := w.apply(csv, "-dry-run")
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s\n%s", code, run.Error, stderr)
+	}
+	checkReconciles(t, run, int64(sum.Rows+1), 1, int64(sum.ExactDuplicates), int64(sum.Rows-sum.ExactDuplicates))
+	data, err := os.ReadFile(filepath.Join(w.dir, "reports", "latest", report.RejectsFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustContain(t, string(data), "longer than 400 bytes (max_record_bytes)")
+}

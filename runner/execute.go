@@ -210,7 +210,7 @@ func sourceConfig(p *plan.Plan, files []string) csvsource.Config {
 	}
 	s := p.Source
 	return csvsource.Config{Paths: files, Header: s.Header, FieldNames: s.FieldNames, Delimiter: s.Delimiter,
-		Quote: s.Quote, Comment: s.Comment, NullValues: s.NullValues, BatchRows: s.BatchRows, Select: fields}
+		Quote: s.Quote, Comment: s.Comment, NullValues: s.NullValues, BatchRows: s.BatchRows, MaxRecordBytes: s.MaxRecordBytes, Select: fields}
 }
 
 type sourceBatch struct {

@@ -21,6 +21,7 @@ var sourceBlockSchema = &hcl.BodySchema{
 		{Name: "null_values"},
 		{Name: "encoding"},
 		{Name: "batch_size"},
+		{Name: "max_record_bytes"},
 		{Name: "max_rejects"},
 	},
 }
@@ -90,6 +91,7 @@ func decodeSourceBlock(block *hclsyntax.Block, ev *evaluator) (*plan.Source, dia
 		s.keywordExpr(attr.Expr, "source.encoding", "Invalid encoding", "encoding", encodings)
 	}
 	src.BatchRows = int(s.integer("batch_size", defaultBatchRows, 1, maxBatchRows))
+	src.MaxRecordBytes = int(s.integer("max_record_bytes", plan.DefaultMaxRecordBytes, 16, plan.MaxRecordBytesLimit))
 	src.MaxRejects = s.limit("max_rejects", defaultMaxRejects)
 	return src, append(diags, s.diags...)
 }

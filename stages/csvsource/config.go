@@ -3,6 +3,7 @@ package csvsource
 import (
 	"errors"
 	"fmt"
+	"runner/stages/plan"
 )
 
 // Defaults applied by Open and ReadHeader when a Config leaves them zero.
@@ -13,10 +14,10 @@ const (
 	DefaultBatchRows = 8192
 	// DefaultMaxRecordBytes bounds one record so that a quote that is never
 	// closed cannot make the reader buffer the rest of the file.
-	DefaultMaxRecordBytes = 1 << 20
+	DefaultMaxRecordBytes = plan.DefaultMaxRecordBytes
 	// maxRecordBytesLimit keeps every batch's int32 Arrow offsets in range:
 	// a batch holds at most maxBatchBytes plus one record.
-	maxRecordBytesLimit = 256 << 20
+	maxRecordBytesLimit = plan.MaxRecordBytesLimit
 	// maxBatchBytes ends a batch early when its raw text reaches this size,
 	// so a file of very long rows still streams in bounded memory.
 	maxBatchBytes = 64 << 20

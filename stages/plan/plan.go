@@ -103,11 +103,22 @@ type Source struct {
 	Comment    byte     `json:"comment,omitempty"`
 	NullValues []string `json:"null_values,omitempty"`
 	// Encoding is "utf-8"; a leading byte-order mark is skipped either way.
-	Encoding   string `json:"encoding"`
-	BatchRows  int    `json:"batch_rows"`
-	MaxRejects Limit  `json:"max_rejects"`
-	Range      Range  `json:"range"`
+	Encoding  string `json:"encoding"`
+	BatchRows int    `json:"batch_rows"`
+	// MaxRecordBytes is the longest record read whole; a longer one is
+	// rejected (DefaultMaxRecordBytes when zero).
+	MaxRecordBytes int   `json:"max_record_bytes,omitempty"`
+	MaxRejects     Limit `json:"max_rejects"`
+	Range          Range `json:"range"`
 }
+
+// Bounds of Source.MaxRecordBytes: the default keeps a quote that is never
+// closed from buffering the rest of the file; the limit keeps a batch's
+// int32 Arrow offsets in range.
+const (
+	DefaultMaxRecordBytes = 1 << 20
+	MaxRecordBytesLimit   = 256 << 20
+)
 
 // Column is one column of the pipeline: read from a source field and cast,
 // or derived from other columns.
