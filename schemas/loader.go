@@ -20,8 +20,8 @@ type Options struct {
 	// Env looks up an environment variable (os.LookupEnv when nil). It serves
 	// env(), RUNNER_VAR_<name> and MONGO_URI.
 	Env func(name string) (string, bool)
-	// ReadFile reads a file (os.ReadFile when nil): the pipeline file, var
-	// files and file().
+	// ReadFile reads a file (ReadFileBounded when nil): the pipeline file,
+	// var files and file().
 	ReadFile func(path string) ([]byte, error)
 }
 
@@ -38,7 +38,7 @@ func NewLoader(opts Options) *Loader {
 		opts.Env = os.LookupEnv
 	}
 	if opts.ReadFile == nil {
-		opts.ReadFile = os.ReadFile
+		opts.ReadFile = ReadFileBounded
 	}
 	return &Loader{opts: opts, sources: map[string][]byte{}}
 }
@@ -48,7 +48,7 @@ func NewLoader(opts Options) *Loader {
 func (l *Loader) LoadFile(path string) (*plan.Plan, diag.Diagnostics) {
 	src, err := l.opts.ReadFile(path)
 	if err != nil {
-		return nil, diag.Diagnostics{sourceless("Cannot read pipeline file", "%s cannot be read: %s.", path, readProblem(err))}
+		return nil, diag.Diagnostics{readDiagnostic(err, "Cannot read pipeline file", "%s cannot be read", path)}
 	}
 	return l.Load(path, src)
 }
@@ -58,6 +58,9 @@ func (l *Loader) LoadFile(path string) (*plan.Plan, diag.Diagnostics) {
 // are sorted by position.
 func (l *Loader) Load(filename string, src []byte) (*plan.Plan, diag.Diagnostics) {
 	l.sources[filename] = src
+	if ds := sourceProblems(filename, src); ds.HasErrors() {
+		return nil, ds
+	}
 	file, hd := hclsyntax.ParseConfig(src, filename, hcl.InitialPos)
 	diags := fromHCL(hd)
 	var p *plan.Plan

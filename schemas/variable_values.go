@@ -116,9 +116,12 @@ func (l *Loader) resolveVariables(blocks []*variableBlock) (resolvedVariables, d
 func (l *Loader) readVarFile(path string, byName map[string]*variableBlock, names []string, got map[string]assigned) diag.Diagnostics {
 	src, err := l.opts.ReadFile(path)
 	if err != nil {
-		return diag.Diagnostics{sourceless("Cannot read variable file", "-var-file %s cannot be read: %s.", path, readProblem(err))}
+		return diag.Diagnostics{readDiagnostic(err, "Cannot read variable file", "-var-file %s cannot be read", path)}
 	}
 	l.sources[path] = src
+	if ds := sourceProblems(path, src); ds.HasErrors() {
+		return ds
+	}
 	file, hd := hclsyntax.ParseConfig(src, path, hcl.InitialPos)
 	diags := fromHCL(hd)
 	if hd.HasErrors() {
@@ -164,6 +167,11 @@ func parseRawValue(raw string, b *variableBlock, from string) (cty.Value, *diag.
 		return cty.StringVal(raw), nil
 	}
 	want := typeexpr.TypeString(b.Type)
+	if ds := sourceProblems(from, []byte(raw)); ds.HasErrors() {
+		// The value may be a secret: say what is wrong, not where in it.
+		return cty.NilVal, sourceless("Invalid value for variable", "%s gives variable %q a value that is too large or nested too deep (at most %d bytes and %d levels).",
+			from, b.Name, MaxFileSize, MaxNesting)
+	}
 	expr, hd := hclsyntax.ParseExpression([]byte(raw), from, hcl.InitialPos)
 	if hd.HasErrors() {
 		return cty.NilVal, sourceless("Invalid value for variable",
