@@ -2,6 +2,7 @@ package runner
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -35,7 +36,11 @@ parse is reported with exit code 2.`,
 			}
 			changed, invalid := 0, false
 			for _, path := range files {
-				src, err := os.ReadFile(path)
+				src, err := a.readFile(path)
+				var big *schemas.FileTooLargeError
+				if errors.As(err, &big) {
+					return withCode(ExitInvalid, err)
+				}
 				if err != nil {
 					return err
 				}

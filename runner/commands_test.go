@@ -6,11 +6,13 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"runner/schemas"
 	"runner/schemas/diag"
 	"runner/stages/report"
 )
@@ -98,6 +100,47 @@ func TestFmt(t *testing.T) {
 	}
 	if _, _, code := w.run(context.Background(), "fmt", "-check", filepath.Dir(w.healthcare)); code != ExitOK {
 		t.Errorf("the project's pipelines are not formatted (exit %d)", code)
+	}
+}
+
+// TestFmtRejectsHugeAndDeepFiles: fmt reads with the same bound as the
+// loader, so a huge file is not read whole, and reports nesting the parser
+// could not survive.
+func TestFmtRejectsHugeAndDeepFiles(t *testing.T) {
+	const maxAlloc = 50 << 20
+	tests := []struct {
+		name, src string
+		size      int64 // grown as a sparse file past src
+		want      string
+	}{
+		{name: "huge.hcl", size: 200 << 20, want: "is 209715200 bytes, over the limit of 1048576 bytes"},
+		{name: "just_over.hcl", src: strings.Repeat("#", schemas.MaxFileSize+1), want: "is 1048577 bytes, over the limit of 1048576 bytes"},
+		{name: "deep.hcl", src: "x = " + strings.Repeat("(", 100000), want: "deep.hcl:1:69"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			w := newWorkspace(t)
+			path := filepath.Join(w.dir, tc.name)
+			if err := os.WriteFile(path, []byte(tc.src), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if tc.size > 0 {
+				if err := os.Truncate(path, tc.size); err != nil {
+					t.Fatal(err)
+				}
+			}
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			_, stderr, code := w.run(context.Background(), "fmt", "-check", path)
+			runtime.ReadMemStats(&after)
+			if code != ExitInvalid {
+				t.Fatalf("fmt -check: exit %d, want %d\n%s", code, ExitInvalid, stderr)
+			}
+			mustContain(t, stderr, tc.want)
+			if alloc := after.TotalAlloc - before.TotalAlloc; alloc > maxAlloc {
+				t.Errorf("fmt allocated %d bytes, want at most %d", alloc, maxAlloc)
+			}
+		})
 	}
 }
 

@@ -11,6 +11,8 @@ import (
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
+
+	"runner/schemas"
 )
 
 // version is set at build time (make build) with -ldflags "-X".
@@ -46,7 +48,7 @@ func Main(ctx, cleanup context.Context, args []string, stdout, stderr io.Writer)
 // newApp is the command line writing to stdout and stderr, reading the
 // process's environment and files.
 func newApp(cleanup context.Context, stdout, stderr io.Writer) *app {
-	a := &app{stdout: stdout, stderr: stderr, lookupEnv: os.LookupEnv, readFile: os.ReadFile,
+	a := &app{stdout: stdout, stderr: stderr, lookupEnv: os.LookupEnv, readFile: schemas.ReadFileBounded,
 		terminal: isTerminal(stderr), cleanup: cleanup}
 	a.logger = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelError}))
 	return a

@@ -15,6 +15,9 @@ import (
 func Format(filename string, src []byte) ([]byte, diag.Diagnostics) {
 	// hclwrite formats whatever tokens it is given, even a broken file,
 	// which could turn a typo into a worse one: parse first.
+	if ds := sourceProblems(filename, src, "a pipeline file"); ds.HasErrors() {
+		return nil, ds
+	}
 	if _, hd := hclsyntax.ParseConfig(src, filename, hcl.InitialPos); hd.HasErrors() {
 		ds := fromHCL(hd)
 		ds.Sort()

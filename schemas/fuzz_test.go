@@ -26,6 +26,10 @@ func FuzzLoad(f *testing.F) {
 		}
 	}
 	f.Add([]byte("column \"x\" {\n  expr = \"${\"\n}\n"))
+	for _, shape := range deepShapes {
+		f.Add([]byte(shape.src))
+	}
+	f.Add(make([]byte, MaxFileSize+1))
 	f.Fuzz(func(t *testing.T, src []byte) {
 		l := NewLoader(testOptions(nil, nil))
 		p, ds := l.Load("fuzz.hcl", src)

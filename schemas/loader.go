@@ -20,8 +20,8 @@ type Options struct {
 	// Env looks up an environment variable (os.LookupEnv when nil). It serves
 	// env(), RUNNER_VAR_<name> and MONGO_URI.
 	Env func(name string) (string, bool)
-	// ReadFile reads a file (os.ReadFile when nil): the pipeline file, var
-	// files and file().
+	// ReadFile reads a file (ReadFileBounded when nil): the pipeline file,
+	// var files and file().
 	ReadFile func(path string) ([]byte, error)
 	// SensitiveVars are the -sensitive-var names: variables to treat as
 	// sensitive although their block does not say so. RUNNER_SENSITIVE_VARS
@@ -42,7 +42,7 @@ func NewLoader(opts Options) *Loader {
 		opts.Env = os.LookupEnv
 	}
 	if opts.ReadFile == nil {
-		opts.ReadFile = os.ReadFile
+		opts.ReadFile = ReadFileBounded
 	}
 	return &Loader{opts: opts, sources: map[string][]byte{}}
 }
@@ -52,7 +52,7 @@ func NewLoader(opts Options) *Loader {
 func (l *Loader) LoadFile(path string) (*plan.Plan, diag.Diagnostics) {
 	src, err := l.opts.ReadFile(path)
 	if err != nil {
-		return nil, diag.Diagnostics{sourceless("Cannot read pipeline file", "%s cannot be read: %s.", path, readProblem(err))}
+		return nil, diag.Diagnostics{readDiagnostic(err, "Cannot read pipeline file", "%s cannot be read", path)}
 	}
 	return l.Load(path, src)
 }
@@ -63,8 +63,8 @@ func (l *Loader) LoadFile(path string) (*plan.Plan, diag.Diagnostics) {
 // and is not parsed.
 func (l *Loader) Load(filename string, src []byte) (*plan.Plan, diag.Diagnostics) {
 	l.sources[filename] = src
-	if d := notTextProblem(filename, src, "a pipeline file"); d != nil {
-		return nil, diag.Diagnostics{d}
+	if ds := sourceProblems(filename, src, "a pipeline file"); ds.HasErrors() {
+		return nil, ds
 	}
 	file, hd := hclsyntax.ParseConfig(src, filename, hcl.InitialPos)
 	diags := fromHCL(hd)

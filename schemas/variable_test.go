@@ -131,6 +131,7 @@ func TestVariableFlagParsing(t *testing.T) {
 		{name: "not a list", vars: map[string]string{"nulls": `"NA"`}, wantError: "Invalid value for variable"},
 		{name: "number out of range", vars: map[string]string{"batch": "1e99999999"}, wantError: "Invalid value for variable"},
 		{name: "undeclared", vars: map[string]string{"csv_pth": "x.csv"}, wantError: "Undeclared variable"},
+		{name: "nested too deep", vars: map[string]string{"nulls": strings.Repeat("[", 100000)}, wantError: "Invalid value for variable"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -163,11 +163,11 @@ func (l *Loader) sensitiveVars(byName map[string]*variableBlock, names []string)
 func (l *Loader) readVarFile(path string, byName map[string]*variableBlock, names []string, got map[string]assigned, failed map[string]bool) diag.Diagnostics {
 	src, err := l.opts.ReadFile(path)
 	if err != nil {
-		return diag.Diagnostics{sourceless("Cannot read variable file", "-var-file %s cannot be read: %s.", path, readProblem(err))}
+		return diag.Diagnostics{readDiagnostic(err, "Cannot read variable file", "-var-file %s cannot be read", path)}
 	}
 	l.sources[path] = src
-	if d := notTextProblem(path, src, "a variable file"); d != nil {
-		return diag.Diagnostics{d}
+	if ds := sourceProblems(path, src, "a variable file"); ds.HasErrors() {
+		return ds
 	}
 	file, hd := hclsyntax.ParseConfig(src, path, hcl.InitialPos)
 	diags := fromHCL(hd)
@@ -216,6 +216,11 @@ func (l *Loader) readVarFile(path string, byName map[string]*variableBlock, name
 func parseRawValue(raw string, b *variableBlock, given string) (cty.Value, *diag.Diagnostic) {
 	if b.Type == cty.String || b.Type == cty.DynamicPseudoType {
 		return cty.StringVal(raw), nil
+	}
+	if ds := sourceProblems(given, []byte(raw), ""); ds.HasErrors() {
+		// The value may be a secret: say what is wrong, not where in it.
+		return cty.NilVal, sourceless("Invalid value for variable", "%s gives variable %q a value that is too large or nested too deep (at most %d bytes and %d levels).",
+			given, b.Name, MaxFileSize, MaxNesting)
 	}
 	v, problem := typedRawValue(raw, b.Type)
 	if problem == "" {
