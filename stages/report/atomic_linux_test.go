@@ -35,17 +35,7 @@ func limitFileSize(t *testing.T, n uint64) {
 // truncated run.json would pass for the record of the run) and no
 // temporary file behind.
 func TestReportCutShortLeavesNoPartialFile(t *testing.T) {
-	tests := []struct {
-		name  string
-		file  string
-		write func(dir string, run *Run, scrub Scrub) error
-	}{
-		{name: "run.json", file: RunJSONFile, write: WriteJSON},
-		{name: "cleaning.md", file: CleaningFile, write: WriteMarkdown},
-		{name: "quality.csv", file: QualityFile, write: WriteQualityCSV},
-		{name: "rejects.csv", file: RejectsFile, write: writeFixtureRejects},
-	}
-	for _, tc := range tests {
+	for _, tc := range reportWriters() {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
 			limitFileSize(t, 64) // every fixture report is longer

@@ -220,21 +220,28 @@ func checkLatest(t *testing.T, root, want string) {
 	}
 }
 
-// A report that cannot take its name leaves nothing under that name and no
-// temporary file behind: a folder stands where the report should go, so the
-// rename at the end fails.
-func TestReportsAreWrittenAtomically(t *testing.T) {
-	tests := []struct {
-		name  string
-		file  string
-		write func(dir string, run *Run, scrub Scrub) error
-	}{
+// reportWriter is a report file and the function that writes it.
+type reportWriter struct {
+	name  string
+	file  string
+	write func(dir string, run *Run, scrub Scrub) error
+}
+
+// reportWriters are every report file, for the tests of how a write fails.
+func reportWriters() []reportWriter {
+	return []reportWriter{
 		{name: "run.json", file: RunJSONFile, write: WriteJSON},
 		{name: "cleaning.md", file: CleaningFile, write: WriteMarkdown},
 		{name: "quality.csv", file: QualityFile, write: WriteQualityCSV},
 		{name: "rejects.csv", file: RejectsFile, write: writeFixtureRejects},
 	}
-	for _, tc := range tests {
+}
+
+// A report that cannot take its name leaves nothing under that name and no
+// temporary file behind: a folder stands where the report should go, so the
+// rename at the end fails.
+func TestReportsAreWrittenAtomically(t *testing.T) {
+	for _, tc := range reportWriters() {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
 			if err := os.Mkdir(filepath.Join(dir, tc.file), 0o700); err != nil {
